@@ -1,0 +1,76 @@
+"""Gazetteer of the 77 BMA agencies: official names, short names and abbreviations.
+
+Used to normalise the agency of a report (``เขตหลักสี่``, ``สนข. หลักสี่`` → สำนักงานเขตหลักสี่) and
+to recognise the recipient headings of recommendations to KPI owners.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+#: The KPI owners as a whole (a report's "หน่วยงานผู้ประเมิน (ภาพรวม)" heading).
+ALL_KPI_OWNERS = "หน่วยงานผู้ประเมิน (ภาพรวม)"
+_KPI_OWNER_GROUP = re.compile(r"^(?:หน่วยงานผู้ประเมิน|เจ้าภาพตัวชี้วัด|หน่วยงานเจ้าภาพ)")
+
+
+@dataclass(frozen=True)
+class Agency:
+    name: str
+    short_name: str
+    abbreviation: str
+    english: str
+    type: str
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> tuple[Agency, ...]:
+    """All agencies, from the CSV shipped in the package."""
+    text = resources.files("pipeline").joinpath("data/agencies.csv").read_text(encoding="utf-8")
+    return tuple(Agency(**row) for row in csv.DictReader(text.splitlines()))
+
+
+def _key(name: str) -> str:
+    key = re.sub(r"\s+", "", name).rstrip(".")
+    key = re.sub(r"^(?:สนข\.?|สำนักงานเขต|เขต)", "เขต", key)
+    return key
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for agency in gazetteer():
+        for alias in (agency.name, agency.short_name, agency.abbreviation, agency.english):
+            if alias:
+                index[_key(alias)] = agency.name
+                index[alias.lower()] = agency.name
+        if agency.type == "district":
+            # the bare district name, as committees often write it
+            index[agency.name.removeprefix("สำนักงานเขต")] = agency.name
+    return index
+
+
+def canonical(name: str) -> str | None:
+    """Official name of the agency ``name`` refers to, or None if the gazetteer does not know it."""
+    name = name.strip()
+    if not name:
+        return None
+    index = _index()
+    return index.get(_key(name)) or index.get(name.lower())
+
+
+def normalize_agency(name: str) -> tuple[str, bool]:
+    """Return ``(official name, True)`` for a known agency, else ``(name as written, False)``."""
+    official = canonical(name)
+    return (official, True) if official else (name.strip(), False)
+
+
+def recipient_heading(text: str) -> str | None:
+    """The recipient a KPI-owner sub-heading names (an agency or the KPI owners as a whole)."""
+    bare = re.sub(r"\([^()]*\)?", "", text).strip(" :")
+    if _KPI_OWNER_GROUP.match(bare) and len(bare) <= 40:
+        return ALL_KPI_OWNERS
+    return canonical(bare)

@@ -1,0 +1,373 @@
+"""Readers: report files on disk to :class:`Document` objects, whatever the format and encoding.
+
+One reader per format, all producing the same thing: a list of :class:`Block` (a paragraph, a line
+of a table cell, or a spreadsheet row) in document order, with hints the layout gives (the kind of a
+table column, the factor of a table row, the agency of a spreadsheet row). The format is detected
+from the bytes, and the encoding of text files from their content, never from the extension.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Files larger than this are refused without being read.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+#: A .docx/.xlsx whose parts would unpack to more than this is refused (zip bombs).
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+
+TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
+TABLE_SUFFIXES = {".csv", ".tsv"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES | {".docx", ".xlsx"}
+
+
+class InputError(Exception):
+    """A file that cannot be read; the message is one line naming the file and the problem."""
+
+    def __init__(self, path: Path | str, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path = str(path)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph or line of a document.
+
+    ``hints`` carries what the layout says about it (keys: kind, heading_category, agency,
+    committee, fiscal_year, recipient_type, recipient_agency) and ``single`` marks a block that is
+    one finding by construction (a spreadsheet row), which the segmenter does not split or join.
+    """
+
+    raw: str
+    line: int
+    text: str = ""
+    hints: dict = field(default_factory=dict)
+    single: bool = False
+    repairs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str
+    format: str
+    blocks: list[Block]
+    encoding: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def read_document(path: Path | str) -> Document:
+    """Read one report file; raise :class:`InputError` with a one-line reason if it cannot be read."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise InputError(path, f"cannot open ({error.strerror or error})") from None
+    if not path.is_file():
+        raise InputError(path, "not a regular file")
+    if size == 0:
+        raise InputError(path, "empty file")
+    if size > MAX_INPUT_BYTES:
+        raise InputError(
+            path, f"file is {size / 2**20:.0f} MiB, over the {MAX_INPUT_BYTES // 2**20} MiB limit"
+        )
+    data = path.read_bytes()
+    kind = sniff_format(path, data)
+    reader = {"text": _read_text, "table": _read_table, "docx": _read_docx, "xlsx": _read_xlsx}
+    return reader[kind](path, data)
+
+
+def sniff_format(path: Path, data: bytes) -> str:
+    """Which reader a file needs, from its first bytes (and the extension only for CSV)."""
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            raise InputError(path, "corrupt zip container (damaged .docx/.xlsx?)") from None
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        raise InputError(path, "a zip archive that is neither a Word (.docx) nor an Excel file")
+    if data.startswith(b"%PDF"):
+        raise InputError(path, "PDF is not supported yet; save the report as .docx or .txt")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(path, "old binary .doc/.xls format; save it as .docx or .xlsx in Office")
+    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF", b"MZ")):
+        raise InputError(path, "binary file (an image or a program), not a report")
+    return "table" if path.suffix.lower() in TABLE_SUFFIXES else "text"
+
+
+_THAI = re.compile("[\u0e01-\u0e5b]")
+
+
+def decode_text(path: Path, data: bytes) -> tuple[str, str]:
+    """Decode a text file: BOMs, then UTF-8, UTF-16 without BOM, Windows Thai, then a detector."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                raise InputError(path, f"starts with a {encoding} mark but does not decode") from None
+    head = data[:4096]
+    # UTF-16 without a BOM: the high byte of Thai (0x0E) or ASCII (0x00) in every other position
+    for encoding, high in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+        if len(high) > 8 and sum(b in (0x00, 0x0E) for b in high) >= 0.9 * len(high):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                break
+    if 0 in head:
+        raise InputError(path, "binary file (contains NUL bytes), not a text report")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp874")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _THAI.search(text):
+        return text, "cp874"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise InputError(path, "cannot decode: not UTF-8, UTF-16 or Windows Thai (cp874) text")
+    return str(best), best.encoding
+
+
+def _check_text(path: Path, text: str) -> None:
+    if not text.strip():
+        raise InputError(path, "no text in the file")
+    odd = sum(1 for ch in text if (ch < " " and ch not in "\n\r\t\f\v") or ch == "\ufffd")
+    if odd > max(8, len(text) // 100):
+        raise InputError(path, "binary or garbled content: too many control characters")
+
+
+def _read_text(path: Path, data: bytes) -> Document:
+    text, encoding = decode_text(path, data)
+    _check_text(path, text)
+    blocks = [
+        Block(raw=line, line=number)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip()
+    ]
+    return Document(source=str(path), format="text", blocks=blocks, encoding=encoding)
+
+
+# --- tables: .csv and .xlsx, one row a finding -----------------------------------------------
+
+#: Column names analysts use, Thai or English, for each field a row may carry.
+COLUMN_ALIASES = {
+    "text": ("ข้อความ", "text", "รายละเอียด", "ประเด็น", "finding", "ปัญหาอุปสรรค/ข้อเสนอแนะ"),
+    "agency": ("หน่วยงาน", "agency", "ชื่อหน่วยงาน", "หน่วยงานผู้รับการประเมิน"),
+    "committee": ("คณะ", "committee", "คณะที่", "คณะกรรมการ"),
+    "fiscal_year": ("ปีงบประมาณ", "fiscal_year", "ปี", "year", "พ.ศ."),
+    "kind": ("ประเภท", "kind", "ชนิด", "type"),
+    "heading_category": ("หมวด", "category", "ปัจจัย", "ด้าน", "หมวดหมู่"),
+    "recipient_type": ("ผู้รับข้อเสนอแนะ", "recipient_type", "recipient"),
+    "recipient_agency": ("หน่วยงานที่รับข้อเสนอแนะ", "recipient_agency"),
+}
+
+
+def _column_key(name: object) -> str:
+    return re.sub(r"\s+", "", str(name or "")).strip(":").lower()
+
+
+def _map_columns(header: list[object]) -> dict[str, int]:
+    keys = [_column_key(name) for name in header]
+    mapping: dict[str, int] = {}
+    for field_name, aliases in COLUMN_ALIASES.items():
+        for alias in aliases:
+            if _column_key(alias) in keys:
+                mapping[field_name] = keys.index(_column_key(alias))
+                break
+    return mapping
+
+
+def _rows_to_document(path: Path, rows: list[list[object]], fmt: str, encoding=None) -> Document:
+    """Rows of a sheet (header first, possibly below a title) to one single-finding block a row."""
+    for header_index, header in enumerate(rows[:10]):
+        columns = _map_columns(header)
+        if "text" in columns:
+            break
+    else:
+        expected = " / ".join(COLUMN_ALIASES["text"][:2])
+        raise InputError(path, f"no text column in the first 10 rows (expected a header {expected})")
+    blocks = []
+    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        cells = {name: row[i] if i < len(row) else None for name, i in columns.items()}
+        text = str(cells.pop("text") or "").strip()
+        if not text:
+            continue
+        hints = {k: str(v).strip() for k, v in cells.items() if v is not None and str(v).strip()}
+        blocks.append(Block(raw=text, line=offset, hints=hints, single=True))
+    unknown = [str(h) for h in rows[header_index] if str(h or "").strip()]
+    known = {rows[header_index][i] for i in columns.values()}
+    extra = [h for h in unknown if h not in {str(k) for k in known}]
+    warnings = (f"{path}: ignored column(s) {', '.join(extra)}",) if extra else ()
+    return Document(str(path), fmt, blocks, encoding=encoding, warnings=warnings)
+
+
+def _read_table(path: Path, data: bytes) -> Document:
+    text, encoding = decode_text(path, data)
+    _check_text(path, text)
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as error:
+        raise InputError(path, f"malformed CSV ({error})") from None
+    return _rows_to_document(path, rows, "csv", encoding)
+
+
+def _check_zip(path: Path, data: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(
+            path, f"unpacks to {unpacked / 2**20:.0f} MiB, over the {MAX_UNPACKED_BYTES // 2**20} "
+            "MiB limit (a zip bomb?)"
+        )
+
+
+def _read_xlsx(path: Path, data: bytes) -> Document:
+    _check_zip(path, data)
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for damaged files
+        raise InputError(path, f"corrupt Excel file ({type(error).__name__})") from None
+    try:
+        blocks: list[Block] = []
+        warnings: list[str] = []
+        for sheet in workbook.worksheets:
+            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+            if not any(any(cell is not None for cell in row) for row in rows):
+                continue
+            try:
+                document = _rows_to_document(path, rows, "xlsx")
+            except InputError:
+                warnings.append(f"{path}: sheet '{sheet.title}' has no text column; skipped")
+                continue
+            blocks.extend(document.blocks)
+            warnings.extend(document.warnings)
+    finally:
+        workbook.close()
+    if not blocks and warnings:
+        raise InputError(path, "no sheet has a text column (expected a header ข้อความ / text)")
+    return Document(str(path), "xlsx", blocks, warnings=tuple(warnings))
+
+
+# --- Word ------------------------------------------------------------------------------------
+
+_KIND_WORDS = (
+    ("obstacle", re.compile("ปัญหา|อุปสรรค|obstacle", re.I)),
+    ("recommendation", re.compile("ข้อเสนอแนะ|recommend", re.I)),
+    ("observation", re.compile("ข้อสังเกต|ข้อคิดเห็น|observation", re.I)),
+)
+_FACTOR_HEADER = re.compile("ปัจจัย|ด้าน|ประเด็น|หมวด|factor|category", re.I)
+_LIST_MARKERS = ("•", "◦", "▪")
+
+
+def _column_kind(header: str) -> str | None:
+    """The kind a table column holds, from its header (a mixed header names two: not a kind)."""
+    kinds = [kind for kind, words in _KIND_WORDS if words.search(header)]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def _paragraph_text(paragraph) -> str:
+    """Paragraph text, with a bullet for Word's automatic numbering (whose number is not text)."""
+    text = paragraph.text
+    p_pr = paragraph._p.pPr
+    if text.strip() and p_pr is not None and p_pr.numPr is not None:
+        level = p_pr.numPr.ilvl.val if p_pr.numPr.ilvl is not None else 0
+        text = f"{_LIST_MARKERS[min(level, 2)]} {text}"
+    return text
+
+
+def _unique_cells(row) -> list:
+    seen, cells = set(), []
+    for cell in row.cells:  # a merged cell comes back once per grid column it spans
+        if id(cell._tc) not in seen:
+            seen.add(id(cell._tc))
+            cells.append(cell)
+    return cells
+
+
+def _table_blocks(table, first_line: int) -> list[Block]:
+    """A B1 table: a factor column, and columns of obstacles / recommendations; a line a finding."""
+    from pipeline.taxonomy import match_heading
+
+    rows = [_unique_cells(row) for row in table.rows]
+    if not rows:
+        return []
+    header = [cell.text.strip() for cell in rows[0]]
+    kinds = [_column_kind(h) for h in header]
+    if not any(kinds):  # not a findings table: read its cells as paragraphs, row by row
+        lines = [p for row in rows for cell in row for p in cell.paragraphs]
+        return [
+            Block(raw=_paragraph_text(p), line=first_line + i)
+            for i, p in enumerate(lines)
+            if p.text.strip()
+        ]
+    factor_col = next((i for i, h in enumerate(header) if _FACTOR_HEADER.search(h)), None)
+    if factor_col is None and kinds[0] is None:
+        factor_col = 0
+    blocks: list[Block] = []
+    line = first_line
+    for row_index, row in enumerate(rows[1:], start=1):
+        category = None
+        if factor_col is not None and factor_col < len(row):
+            category = match_heading(re.sub(r"^[\d๐-๙.)\s]+", "", row[factor_col].text.strip()))
+        for index, cell in enumerate(row):
+            kind = kinds[index] if index < len(kinds) else None
+            if kind is None:
+                continue
+            # "cell" keeps cells apart: the segmenter starts afresh in each one
+            hints = {"kind": kind, "cell": f"{first_line}:{row_index}:{index}"}
+            if category:
+                hints["heading_category"] = category
+            for paragraph in cell.paragraphs:
+                for text in _paragraph_text(paragraph).splitlines():
+                    line += 1
+                    if text.strip():
+                        blocks.append(Block(raw=text, line=line, hints=dict(hints)))
+    return blocks
+
+
+def _read_docx(path: Path, data: bytes) -> Document:
+    _check_zip(path, data)
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as error:  # python-docx raises KeyError, ValueError, lxml errors ...
+        raise InputError(path, f"corrupt Word file ({type(error).__name__})") from None
+    blocks: list[Block] = []
+    line = 0
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            table_blocks = _table_blocks(item, line)
+            blocks.extend(table_blocks)
+            line = table_blocks[-1].line if table_blocks else line
+            continue
+        for text in _paragraph_text(item).splitlines() or [""]:
+            line += 1
+            if text.strip():
+                blocks.append(Block(raw=text, line=line))
+    if not blocks:
+        raise InputError(path, "the Word file has no text")
+    return Document(str(path), "docx", blocks)

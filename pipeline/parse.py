@@ -1,0 +1,98 @@
+"""Read, normalise and segment a batch of report files into one findings table.
+
+A bad file never stops the batch: its one-line error is collected and the rest still run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.io import SUPPORTED_SUFFIXES, InputError, read_document
+from pipeline.normalize import normalize_document
+from pipeline.schema import findings_frame
+from pipeline.segment import segment
+
+_SKIPPED_NAMES = ("README", "LICENSE", "CATALOG")
+
+
+@dataclass
+class ParseResult:
+    findings: pd.DataFrame
+    files: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    repairs: Counter = field(default_factory=Counter)
+
+
+def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
+    """Files named, plus the report files found below the folders named, in a stable order."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(
+                child
+                for child in sorted(path.rglob("*"))
+                if child.is_file()
+                and child.suffix.lower() in SUPPORTED_SUFFIXES
+                and not child.name.startswith((".", "~$"))
+                and not child.stem.upper().startswith(_SKIPPED_NAMES)
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def parse_file(
+    path: Path | str,
+    *,
+    agency: str | None = None,
+    committee: int | None = None,
+    fiscal_year: int | None = None,
+) -> tuple[pd.DataFrame, Counter, list[str]]:
+    """Findings of one file, the repairs made to its text, and warnings; raises InputError."""
+    document = read_document(path)
+    document, repairs = normalize_document(document)
+    findings, meta = segment(document, agency=agency, committee=committee, fiscal_year=fiscal_year)
+    if meta.joined_paragraphs:
+        repairs["joined_paragraphs"] += meta.joined_paragraphs
+    warnings = [*document.warnings, *meta.warnings]
+    if findings.empty:
+        warnings.append(f"{path}: no findings found")
+    return findings, repairs, warnings
+
+
+def parse_paths(
+    paths: Iterable[Path | str],
+    *,
+    agency: str | None = None,
+    committee: int | None = None,
+    fiscal_year: int | None = None,
+    on_file: Callable[[Path], None] | None = None,
+) -> ParseResult:
+    """Parse every file; errors are collected per file, never raised."""
+    result = ParseResult(findings=findings_frame([]))
+    frames = []
+    for path in expand_paths(paths):
+        try:
+            findings, repairs, warnings = parse_file(
+                path, agency=agency, committee=committee, fiscal_year=fiscal_year
+            )
+        except InputError as error:
+            result.errors.append(str(error))
+        except Exception as error:  # a reader bug must not sink the batch; say which file
+            result.errors.append(f"{path}: could not be parsed ({type(error).__name__}: {error})")
+        else:
+            result.files.append(str(path))
+            result.repairs.update(repairs)
+            result.warnings.extend(warnings)
+            frames.append(findings)
+        if on_file:
+            on_file(path)
+    if frames:
+        result.findings = pd.concat(frames, ignore_index=True)
+    return result

@@ -1,0 +1,503 @@
+"""Turn a normalised document into findings: one row per obstacle, recommendation or observation.
+
+The segmenter walks the blocks of a document once. Headings are recognised by their words, never
+by their numbers (real reports number the same heading ``๑.๑)``, ``(๑)`` or ``๒.๒)`` and get the
+numbers wrong): section headings set the kind and the recipient, factor and category headings set
+the heading category, and KPI-owner sub-headings set the recipient agency. Numbered and bulleted
+items become findings, nested by their numbering style; unnumbered text under a numbered item is
+the same paragraph going on. A lead-in (an item ending in ``ดังนี้`` that only introduces
+sub-items) is not a finding; its text is kept as the ``context`` of its sub-items.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import agencies, taxonomy
+from pipeline.io import Block, Document
+from pipeline.schema import col, findings_frame
+
+_NUMBERING = re.compile(
+    r"""^(?:
+        \((?P<paren>\d{1,3})\)
+      | (?P<dotted>\d{1,3}(?:\.\d{1,3})+)(?P<dotted_end>[.)])?(?=\s|$)
+      | (?P<single>\d{1,3})(?P<single_end>[.)])(?!\d)
+      | (?P<letter>[ก-ฮ])(?P<letter_end>[.)])(?=\s)
+      | (?P<bullet>[-–—•●○◦▪■□➢➤►✓*·])(?!\d)
+    )\s*""",
+    re.X,
+)
+_BULLET_STYLE = {"–": "-", "—": "-", "●": "•", "·": "•", "○": "◦", "■": "▪", "□": "▪"}
+
+_OBSTACLE_HEAD = re.compile(
+    r"^(?:สรุป)?(?:สภาพ)?(?:"
+    r"(?:ปัญหา\s*(?:/|และ|หรือ|,)?\s*อุปสรรค|ปัญหาที่พบ|อุปสรรค)"
+    r"(?=$|[\s(:：]|แบ่ง|ใน|ของ|จาก|ที่|ต่อ|ดังนี้|ได้แก่)"
+    r"|ปัญหา(?=$|[\s(:：]|แบ่ง|ดังนี้|ได้แก่))"
+)
+_RECOMMENDATION_HEAD = re.compile(
+    r"^(?:สรุป)?ข้อเสนอแนะ(?=$|[\s(:：]|ต่อ|เชิง|ใน|ของ|จาก|เพื่อ|แบ่ง|และ|ดังนี้|ได้แก่)"
+)
+_OBSERVATION_HEAD = re.compile(r"^(?:สรุป)?(?:ข้อสังเกต|ข้อคิดเห็น)")
+_TITLE_WORDS = re.compile(r"ปัญหา.{0,10}อุปสรรค.{0,10}และ.{0,6}ข้อเสนอแนะ")
+_FACTOR_HEAD = re.compile(r"^ปัจจัย(?:ภาย)?(ใน|นอก)\s*(?:\([^)]*\))?\s*[:：]?$")
+_LEAD_IN = re.compile(r"(?:ดังนี้|ได้แก่|ดังต่อไปนี้|ประกอบด้วย|[:：])\s*$")
+_HEADING_MAX_CHARS = 150
+
+_NOT_A_FINDING = re.compile(
+    r"^(?:ไม่มี|ไม่พบ(?:ปัญหา(?:อุปสรรค)?)?|ไม่มีข้อเสนอแนะ|ไม่มีปัญหาอุปสรรค|n/?a|none|-)\s*\.?$",
+    re.I,
+)
+_GOOD_RESULT = re.compile(
+    r"^(?:ผลการดำเนินงาน|การดำเนินงาน|การดำเนินการ|หน่วยงาน).{0,60}"
+    r"(?:บรรลุ|เป็นไปตาม|ผ่าน|สูงกว่า)(?:ค่า)?(?:เป้าหมาย|เกณฑ์).{0,40}$"
+)
+
+_YEAR = re.compile(r"(?:ปีงบประมาณ|ประจำปี)\s*(?:พ\.\s*ศ\.\s*)?(\d{4})|\bFY\s*(\d{4})", re.I)
+_COMMITTEE = re.compile(r"คณะ(?:กรรมการ[^\n]{0,80}?)?ที่\s*[:：]?\s*(\d{1,2})\b")
+_AGENCY_LINE = re.compile(r"^(?:ชื่อ)?หน่วยงาน(?:ผู้รับการประเมิน|ที่รับการประเมิน)?\s*[:：]?\s*(.+)$")
+
+_KIND_LABELS = {
+    "obstacle": ("obstacle", "ปัญหาอุปสรรค", "ปัญหา", "อุปสรรค", "ปัญหา/อุปสรรค"),
+    "recommendation": ("recommendation", "ข้อเสนอแนะ"),
+    "observation": ("observation", "ข้อสังเกต", "ข้อคิดเห็น"),
+}
+_RECIPIENT_LABELS = {
+    "agency": ("agency", "หน่วยงานผู้รับการประเมิน", "หน่วยงาน"),
+    "kpi_owner": ("kpi_owner", "หน่วยงานผู้ประเมิน", "เจ้าภาพตัวชี้วัด", "เจ้าภาพ"),
+    "executives": ("executives", "ผู้บริหาร", "ผู้บริหารกรุงเทพมหานคร", "เชิงนโยบาย"),
+}
+
+
+def _lookup(value: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    key = re.sub(r"\s+", "", value).lower()
+    for name, labels in table.items():
+        if key in labels:
+            return name
+    return None
+
+
+def kind_from_label(value: str) -> str | None:
+    """``ปัญหาอุปสรรค`` / ``obstacle`` → ``obstacle``, and so on; None if unknown."""
+    return _lookup(value, _KIND_LABELS)
+
+
+def recipient_from_label(value: str) -> str | None:
+    return _lookup(value, _RECIPIENT_LABELS)
+
+
+def _year(value: str) -> int | None:
+    digits = re.search(r"\d{4}", value)
+    if not digits:
+        return None
+    year = int(digits.group())
+    return year + 543 if 1900 < year < 2200 else year  # a Christian-era year becomes Buddhist
+
+
+def _committee(value: str) -> int | None:
+    digits = re.search(r"\d{1,2}", value)
+    return int(digits.group()) if digits else None
+
+
+@dataclass
+class _Numbering:
+    label: str
+    style: str
+    number: int | None
+
+
+def parse_numbering(text: str) -> tuple[_Numbering | None, str]:
+    """Split the numbering off a line: ``(2) อัตรากำลัง`` → ``((2), paren style), อัตรากำลัง``."""
+    match = _NUMBERING.match(text)
+    if not match or match.end() == len(text.rstrip()):
+        return None, text
+    rest = text[match.end() :]
+    groups = match.groupdict()
+    if groups["paren"]:
+        numbering = _Numbering(f"({groups['paren']})", "(n)", int(groups["paren"]))
+    elif groups["dotted"]:
+        parts = groups["dotted"].split(".")
+        end = groups["dotted_end"] or ""
+        numbering = _Numbering(groups["dotted"] + end, "n" + ".n" * (len(parts) - 1) + end,
+                               int(parts[-1]))
+    elif groups["single"]:
+        end = groups["single_end"]
+        numbering = _Numbering(groups["single"] + end, "n" + end, int(groups["single"]))
+    elif groups["letter"]:
+        end = groups["letter_end"]
+        numbering = _Numbering(groups["letter"] + end, "ก" + end, None)
+    else:
+        bullet = _BULLET_STYLE.get(groups["bullet"], groups["bullet"])
+        numbering = _Numbering(bullet, bullet, None)
+    return numbering, rest
+
+
+@dataclass
+class _Item:
+    label: str
+    style: str
+    number: int | None
+    line: int
+    context: dict
+    parts: list[str] = field(default_factory=list)
+    raw: list[str] = field(default_factory=list)
+    repairs: set[str] = field(default_factory=set)
+    parent: _Item | None = None
+    children: int = 0
+    subheading: bool = False
+    path: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.parts)
+
+    def add(self, block: Block, text: str) -> None:
+        self.parts.append(text)
+        self.raw.append(block.raw)
+        self.repairs.update(block.repairs)
+
+
+@dataclass
+class _State:
+    """Where the walk is: the current section, factor, category and open items."""
+
+    kind: str | None = None
+    recipient_type: str | None = None
+    recipient_agency: str | None = None
+    committee: int | None = None
+    chair: bool = False
+    factor: str | None = None
+    category: str | None = None
+    labels: dict = field(default_factory=dict)  # section / factor / group labels for the path
+    mode: str | None = None  # "numbered" or "paragraph", set by the first item under a heading
+    stack: list[_Item] = field(default_factory=list)
+    siblings: dict = field(default_factory=dict)
+
+    def in_findings(self) -> bool:
+        return self.kind is not None or self.category is not None
+
+    def close(self) -> None:
+        self.stack.clear()
+        self.mode = None
+        self.siblings = {}
+
+    def snapshot(self) -> dict:
+        return {
+            col.KIND: self.kind,
+            col.RECIPIENT_TYPE: self.recipient_type,
+            col.RECIPIENT_AGENCY: self.recipient_agency,
+            col.COMMITTEE: self.committee,
+            col.FACTOR: self.factor,
+            col.HEADING_CATEGORY: self.category,
+        }
+
+
+@dataclass
+class Segmentation:
+    """What the segmenter found in one document besides the findings."""
+
+    fiscal_year: int | None = None
+    committee: int | None = None
+    agency: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    joined_paragraphs: int = 0
+
+
+class _Segmenter:
+    def __init__(self, document: Document):
+        self.document = document
+        self.meta = Segmentation()
+        self.state = _State()
+        self.items: list[_Item] = []
+        self.header = True  # before the first section heading: metadata lives here
+        self.hints: dict | None = None
+
+    # -- headings --------------------------------------------------------------------------
+
+    def _section_heading(self, numbering: _Numbering | None, text: str) -> bool:
+        state = self.state
+        heading_like = len(text) <= _HEADING_MAX_CHARS or bool(_LEAD_IN.search(text))
+        if not heading_like:
+            return False
+        chair_heading = bool(_OBSERVATION_HEAD.match(text)) and "ประธาน" in text
+        if state.chair and not chair_heading:
+            return False  # inside the chair's remarks, their sub-headings are lead-ins
+        if _TITLE_WORDS.search(text) and not _RECOMMENDATION_HEAD.match(text):
+            kind = "title"
+        elif _OBSTACLE_HEAD.match(text):
+            kind = "obstacle"
+        elif _RECOMMENDATION_HEAD.match(text):
+            kind = "recommendation"
+        elif _OBSERVATION_HEAD.match(text):
+            kind = "observation"
+        else:
+            return False
+        self.header = False
+        state.close()
+        state.factor = state.category = state.recipient_agency = None
+        state.chair = chair_heading
+        state.committee = None
+        state.labels = {"section": numbering.label if numbering else None}
+        state.kind = None if kind == "title" else kind
+        state.recipient_type = None
+        if kind == "recommendation":
+            if "ผู้รับการประเมิน" in text:
+                state.recipient_type = "agency"
+            elif "ผู้ประเมิน" in text or "เจ้าภาพ" in text:
+                state.recipient_type = "kpi_owner"
+            elif "เชิงนโยบาย" in text or "ผู้บริหาร" in text:
+                state.recipient_type = "executives"
+            else:
+                state.recipient_type = "agency"
+        if committee := _COMMITTEE.search(text):
+            state.committee = int(committee.group(1))
+        return True
+
+    def _group_heading(self, numbering: _Numbering | None, text: str) -> bool:
+        """Factor, category and KPI-owner recipient headings."""
+        state = self.state
+        if len(text) > _HEADING_MAX_CHARS:
+            return False
+        label = numbering.label if numbering else None
+        if factor := _FACTOR_HEAD.match(text):
+            state.close()
+            state.factor = "internal" if factor.group(1) == "ใน" else "external"
+            state.category = None
+            state.labels = {"section": state.labels.get("section"), "factor": label}
+            return True
+        if category := taxonomy.match_heading(text):
+            state.close()
+            state.category = category
+            state.factor = taxonomy.BY_ID[category].factor
+            state.labels["group"] = label
+            return True
+        if state.recipient_type == "kpi_owner" and (recipient := agencies.recipient_heading(text)):
+            state.close()
+            state.recipient_agency = recipient
+            state.labels["group"] = label
+            return True
+        return False
+
+    def _metadata(self, text: str) -> bool:
+        """Fiscal year, committee and agency in the report's header; True if the line is one."""
+        meta = self.meta
+        found = False
+        if meta.fiscal_year is None and (year := _YEAR.search(text)):
+            meta.fiscal_year = _year(year.group(1) or year.group(2))
+            found = True
+        if meta.committee is None and (committee := _COMMITTEE.search(text)):
+            meta.committee = int(committee.group(1))
+            found = True
+        if meta.agency is None:
+            if agency_line := _AGENCY_LINE.match(text):
+                name, known = agencies.normalize_agency(agency_line.group(1))
+                meta.agency = name
+                if not known:
+                    meta.warnings.append(f"{self.document.source}: unknown agency '{name}'")
+                return True
+            if official := agencies.canonical(text):
+                meta.agency = official
+                return True
+        return found
+
+    # -- items -----------------------------------------------------------------------------
+
+    def _new_item(self, numbering: _Numbering | None, block: Block, text: str) -> _Item:
+        state = self.state
+        label = numbering.label if numbering else "¶"
+        style = numbering.style if numbering else "¶"
+        number = numbering.number if numbering else None
+        styles = [item.style for item in state.stack]
+        if style in styles:  # a sibling of an open item: close everything below it
+            del state.stack[styles.index(style) :]
+        parent = state.stack[-1] if state.stack else None
+        item = _Item(label, style, number, block.line, state.snapshot(), parent=parent)
+        if parent:
+            parent.children += 1
+        item.add(block, text)
+        key = (id(parent), style)
+        ordinal = state.siblings.get(key, 0) + 1
+        state.siblings[key] = ordinal
+        own = label if number is not None or label.endswith((".", ")")) else f"{label}{ordinal}"
+        prefix = parent.path if parent else "/".join(
+            v for v in (state.labels.get(k) for k in ("section", "factor", "group")) if v
+        )
+        item.path = f"{prefix}/{own}" if prefix else own
+        item.subheading = state.chair and bool(
+            _OBSERVATION_HEAD.match(text) or _RECOMMENDATION_HEAD.match(text)
+        )
+        state.stack.append(item)
+        self.items.append(item)
+        return item
+
+    def _continues_inline_list(self, numbering: _Numbering) -> bool:
+        """``๒. กลุ่มดูแล ...`` after a paragraph that says ``... ๓ กลุ่ม ๑. กลุ่มรักษา ...``."""
+        state = self.state
+        if not state.stack or numbering.number is None or numbering.number < 2:
+            return False
+        if numbering.style not in ("n.", "n)"):
+            return False
+        same_style = [item for item in state.stack if item.style == numbering.style]
+        if same_style and same_style[-1].number == numbering.number - 1:
+            return False  # the next item of a real list
+        previous = rf"(?<![\d.]){numbering.number - 1}[.)]\s"
+        return bool(re.search(previous, state.stack[-1].text))
+
+    def _apply_hints(self, block: Block) -> None:
+        """Blocks from a table cell or a spreadsheet row carry their own kind and category."""
+        hints = block.hints
+        if hints == self.hints:
+            return
+        self.hints = hints
+        state = self.state
+        state.close()
+        if not hints:
+            return
+        self.header = False
+        kind = kind_from_label(hints.get("kind", "")) if hints.get("kind") else None
+        if hints.get("kind") and kind is None:
+            self.meta.warnings.append(
+                f"{self.document.source}: unknown kind '{hints['kind']}' in line {block.line}; "
+                "expected ปัญหาอุปสรรค, ข้อเสนอแนะ or ข้อสังเกต"
+            )
+        state.kind = kind
+        category = None
+        if label := hints.get(col.HEADING_CATEGORY):
+            category = taxonomy.category_from_label(label)
+            if category is None:
+                self.meta.warnings.append(
+                    f"{self.document.source}: unknown category '{label}' in line {block.line}; "
+                    f"expected one of {taxonomy.label_choices()}"
+                )
+        state.category = category
+        state.factor = taxonomy.BY_ID[category].factor if category else None
+        recipient = hints.get(col.RECIPIENT_TYPE)
+        state.recipient_type = (
+            (recipient_from_label(recipient) if recipient else "agency")
+            if kind == "recommendation"
+            else None
+        )
+        state.recipient_agency = None
+        if name := hints.get(col.RECIPIENT_AGENCY):
+            state.recipient_agency = agencies.normalize_agency(name)[0]
+        state.labels = {}
+
+    def walk(self) -> list[_Item]:
+        for block in self.document.blocks:
+            self._apply_hints(block)
+            numbering, text = parse_numbering(block.text)
+            text = text.strip()
+            if not text:
+                continue
+            if block.single:
+                self._single(block, numbering, text)
+                continue
+            if self._section_heading(numbering, text) or self._group_heading(numbering, text):
+                continue
+            state = self.state
+            if self.header and not state.in_findings() and self._metadata(block.text):
+                continue
+            if not state.in_findings() or _NOT_A_FINDING.match(text):
+                continue
+            if _GOOD_RESULT.match(text) and "ไม่" not in text:
+                continue
+            if numbering and self._continues_inline_list(numbering):
+                state.stack[-1].add(block, block.text)
+                self.meta.joined_paragraphs += 1
+                continue
+            if numbering:
+                state.mode = state.mode or "numbered"
+                self._new_item(numbering, block, text)
+            elif state.mode == "numbered" and state.stack:
+                state.stack[-1].add(block, text)  # the paragraph goes on after a break
+                self.meta.joined_paragraphs += 1
+            elif _LEAD_IN.search(text):
+                continue
+            else:
+                state.mode = "paragraph"
+                state.stack.clear()
+                self._new_item(None, block, text)
+        return self.items
+
+    def _single(self, block: Block, numbering: _Numbering | None, text: str) -> None:
+        """A spreadsheet row: one finding as it stands, with the row's own metadata."""
+        item = _Item("", "", None, block.line, self.state.snapshot())
+        item.add(block, text)
+        item.path = str(block.line)
+        hints = block.hints
+        if value := hints.get(col.AGENCY):
+            item.context[col.AGENCY], known = agencies.normalize_agency(value)
+            if not known:
+                self.meta.warnings.append(
+                    f"{self.document.source}: unknown agency '{value}' in line {block.line}"
+                )
+        if value := hints.get(col.COMMITTEE):
+            item.context[col.COMMITTEE] = _committee(value)
+        if value := hints.get(col.FISCAL_YEAR):
+            item.context[col.FISCAL_YEAR] = _year(value)
+        self.items.append(item)
+
+
+def _finding_id(source: str, kind: str | None, text: str, seen: dict[str, int]) -> str:
+    digest = hashlib.sha1(f"{Path(source).name}\x1f{kind}\x1f{text}".encode()).hexdigest()[:12]
+    seen[digest] = seen.get(digest, 0) + 1
+    return digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+
+
+def segment(
+    document: Document,
+    *,
+    agency: str | None = None,
+    committee: int | None = None,
+    fiscal_year: int | None = None,
+) -> tuple[pd.DataFrame, Segmentation]:
+    """Findings of a normalised document, with the report's metadata.
+
+    ``agency``, ``committee`` and ``fiscal_year`` fill in what the document does not say itself.
+    """
+    segmenter = _Segmenter(document)
+    items = segmenter.walk()
+    meta = segmenter.meta
+    if meta.agency is None and agency:
+        meta.agency, known = agencies.normalize_agency(agency)
+        if not known:
+            meta.warnings.append(f"{document.source}: unknown agency '{agency}'")
+    meta.committee = meta.committee or committee
+    meta.fiscal_year = meta.fiscal_year or fiscal_year
+
+    lead_ins = {id(item) for item in items if item.subheading or (
+        item.children and _LEAD_IN.search(item.text))}
+    seen: dict[str, int] = {}
+    records = []
+    for item in items:
+        if id(item) in lead_ins:
+            continue
+        context = item.context
+        kind = context[col.KIND]
+        parent = item.parent
+        records.append(
+            {
+                col.FINDING_ID: _finding_id(document.source, kind, item.text, seen),
+                col.SOURCE: document.source,
+                col.LINE: item.line,
+                col.FISCAL_YEAR: context.get(col.FISCAL_YEAR) or meta.fiscal_year,
+                col.COMMITTEE: context.get(col.COMMITTEE) or meta.committee,
+                col.AGENCY: context.get(col.AGENCY) or meta.agency,
+                col.KIND: kind,
+                col.FACTOR: context[col.FACTOR],
+                col.RECIPIENT_TYPE: context[col.RECIPIENT_TYPE],
+                col.RECIPIENT_AGENCY: context[col.RECIPIENT_AGENCY],
+                col.PATH: item.path,
+                col.HEADING_CATEGORY: context[col.HEADING_CATEGORY],
+                col.CONTEXT: parent.text if parent and id(parent) in lead_ins else None,
+                col.TEXT: item.text,
+                col.RAW_TEXT: "\n".join(item.raw),
+                col.REPAIRS: ",".join(sorted(item.repairs)) or None,
+            }
+        )
+    return findings_frame(records), meta

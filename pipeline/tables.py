@@ -1,0 +1,96 @@
+"""Write and read findings tables as .jsonl, .csv (UTF-8 with BOM, for Excel) or .xlsx.
+
+Every write goes to a temporary file beside the target and is renamed into place, so an
+interrupted run never leaves a half-written output over a good one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.schema import INTEGER_COLUMNS
+
+TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
+_XLSX_MAX_WIDTH = 80
+
+
+class OutputError(ValueError):
+    """An output path the writers cannot serve."""
+
+
+@contextmanager
+def atomic_path(target: Path):
+    """Yield a temporary path beside ``target``; on success it replaces ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    clean = frame.astype(object).where(frame.notna(), None)
+    return clean.to_dict(orient="records")
+
+
+def _write_jsonl(frame: pd.DataFrame, path: Path) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for record in _records(frame):
+            out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "findings") -> None:
+    from openpyxl.utils import get_column_letter
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=sheet, index=False)
+        worksheet = writer.sheets[sheet]
+        worksheet.freeze_panes = "A2"
+        if len(frame.columns):
+            worksheet.auto_filter.ref = worksheet.dimensions
+        for index, name in enumerate(frame.columns, start=1):
+            longest = max([len(str(name)), *(len(str(v)) for v in frame[name].head(200))])
+            width = min(max(10, longest + 2), _XLSX_MAX_WIDTH)
+            worksheet.column_dimensions[get_column_letter(index)].width = width
+
+
+_WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
+    ".jsonl": _write_jsonl,
+    ".csv": _write_csv,
+    ".xlsx": _write_xlsx,
+}
+
+
+def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
+    """Write ``frame`` in the format its extension names, atomically."""
+    path = Path(path)
+    writer = _WRITERS.get(path.suffix.lower())
+    if writer is None:
+        raise OutputError(f"{path}: unknown output format; use one of {', '.join(TABLE_SUFFIXES)}")
+    with atomic_path(path) as temporary:
+        writer(frame, temporary)
+    return path
+
+
+def read_jsonl(path: Path | str) -> pd.DataFrame:
+    """A findings table written by :func:`write_table` as JSON Lines."""
+    frame = pd.read_json(path, lines=True, dtype=False)
+    for name in INTEGER_COLUMNS:
+        if name in frame.columns:
+            frame[name] = pd.array(frame[name], dtype="Int64")
+    return frame

@@ -1,0 +1,63 @@
+"""Shared fixtures: the real FY2565 seed report and builders for the files analysts receive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "corpus" / "fy2565" / "source" / "b3_fy2565_seed.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def seed_findings():
+    from pipeline.parse import parse_file
+
+    findings, repairs, warnings = parse_file(SEED)
+    return findings, repairs, warnings
+
+
+def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def make_docx(path: Path, paragraphs=(), table=None, numbered=()) -> Path:
+    """A Word file with paragraphs, then an optional table (a list of rows of cell texts).
+
+    ``numbered`` paragraphs use Word's automatic list numbering (their number is not text).
+    """
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    for text in numbered:
+        document.add_paragraph(text, style="List Number")
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, text in enumerate(row):
+                if text is not None:
+                    grid.cell(r, c).text = text
+    document.save(path)
+    return path
+
+
+def make_xlsx(path: Path, rows, title: str | None = None) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    if title:
+        sheet.append([title])
+    for row in rows:
+        sheet.append(list(row))
+    workbook.save(path)
+    return path
