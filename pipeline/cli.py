@@ -17,6 +17,11 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 
+def _error(message: str) -> None:
+    """One line, never wrapped: error messages get copied into e-mails and searched for."""
+    console.print(f"[red]error:[/] {message}", soft_wrap=True, highlight=False)
+
+
 @app.callback()
 def main() -> None:
     """thai-findings: obstacles and recommendations of BMA evaluation reports."""
@@ -47,7 +52,7 @@ def parse(
     from pipeline.tables import TABLE_SUFFIXES, OutputError, write_table
 
     if output.suffix.lower() not in TABLE_SUFFIXES:
-        console.print(f"[red]{output}: unknown output format; use one of {', '.join(TABLE_SUFFIXES)}")
+        _error(f"{output}: unknown output format; use one of {', '.join(TABLE_SUFFIXES)}")
         raise typer.Exit(2)
     files = expand_paths(inputs)
     with Progress(console=console, transient=True, disable=len(files) < 2) as progress:
@@ -62,7 +67,7 @@ def parse(
     try:
         write_table(result.findings, output)
     except (OutputError, OSError) as error:
-        console.print(f"[red]{error}")
+        _error(str(error))
         raise typer.Exit(1) from None
     _print_summary(result, output)
     if result.errors or not files:
@@ -87,14 +92,14 @@ def _print_summary(result, output: Path) -> None:
         repairs = ", ".join(f"{name} {n}" for name, n in sorted(result.repairs.items()))
         console.print(f"Repairs made: {repairs}")
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+        console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True, highlight=False)
     refused = len(result.errors)
     console.print(
         f"Read {len(result.files)} file(s), refused {refused}; "
         f"wrote {len(findings)} finding(s) to {output}"
     )
     for error in result.errors:
-        console.print(f"[red]error:[/] {error}", soft_wrap=True)
+        _error(error)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ class Document:
 
 
 def read_document(path: Path | str) -> Document:
-    """Read one report file; raise :class:`InputError` with a one-line reason if it cannot be read."""
+    """Read one report file; raise :class:`InputError` with a one-line reason if it cannot."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -118,7 +118,9 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError:
-                raise InputError(path, f"starts with a {encoding} mark but does not decode") from None
+                raise InputError(
+                    path, f"starts with a {encoding} mark but does not decode"
+                ) from None
     head = data[:4096]
     # UTF-16 without a BOM: the high byte of Thai (0x0E) or ASCII (0x00) in every other position
     for encoding, high in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
@@ -198,13 +200,15 @@ def _map_columns(header: list[object]) -> dict[str, int]:
 
 def _rows_to_document(path: Path, rows: list[list[object]], fmt: str, encoding=None) -> Document:
     """Rows of a sheet (header first, possibly below a title) to one single-finding block a row."""
-    for header_index, header in enumerate(rows[:10]):
+    for header_index, header in enumerate(rows[:10]):  # noqa: B007 - used after the loop
         columns = _map_columns(header)
         if "text" in columns:
             break
     else:
         expected = " / ".join(COLUMN_ALIASES["text"][:2])
-        raise InputError(path, f"no text column in the first 10 rows (expected a header {expected})")
+        raise InputError(
+            path, f"no text column in the first 10 rows (expected a header {expected})"
+        )
     blocks = []
     for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
         cells = {name: row[i] if i < len(row) else None for name, i in columns.items()}
@@ -236,8 +240,9 @@ def _check_zip(path: Path, data: bytes) -> None:
         unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > MAX_UNPACKED_BYTES:
         raise InputError(
-            path, f"unpacks to {unpacked / 2**20:.0f} MiB, over the {MAX_UNPACKED_BYTES // 2**20} "
-            "MiB limit (a zip bomb?)"
+            path,
+            f"unpacks to {unpacked / 2**20:.0f} MiB, over the {MAX_UNPACKED_BYTES // 2**20} "
+            "MiB limit (a zip bomb?)",
         )
 
 

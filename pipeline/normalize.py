@@ -32,7 +32,7 @@ _OTHER_SCRIPT = re.compile(
     "\uac00-\ud7af\u0400-\u04ff\u0900-\u097f\u0600-\u06ff]+"
 )
 #: Foreign letters OCR reads in place of a Thai letter of the same shape.
-_LOOKALIKES = {"វ": "น"}
+_LOOKALIKES = {"វ": "ว"}  # Khmer vo is the Thai wo waen
 
 _LATIN_GLUED = re.compile(f"(?<=[{THAI}])[A-Za-z\u00c0-\u024f]+(?=[{THAI}])")
 _THAI_MARK = re.compile("^[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]+")
@@ -49,6 +49,7 @@ ENGLISH_ALLOWED = frozenset(
 #: Misreadings of domain words seen in real OCR'd reports (the FY2565 seed), wrong → right.
 OCR_MISREADINGS = {
     "ด้วยชั่วคราว": "ตัวชี้วัด",
+    "พัฒนาวัตกรรม": "พัฒนานวัตกรรม",
     "ทุกด้วยตัวชี้วัด": "ทุกตัวชี้วัด",
     "เจ้าภาพด้วยข้อดี": "เจ้าภาพตัวชี้วัด",
     "กัยพิบติ": "ภัยพิบัติ",

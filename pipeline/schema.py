@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 
-class col:  # noqa: N801 - a namespace of column names, read as ``col.TEXT``
+class col:
     FINDING_ID = "finding_id"
     SOURCE = "source"
     LINE = "line"

@@ -123,8 +123,9 @@ def parse_numbering(text: str) -> tuple[_Numbering | None, str]:
     elif groups["dotted"]:
         parts = groups["dotted"].split(".")
         end = groups["dotted_end"] or ""
-        numbering = _Numbering(groups["dotted"] + end, "n" + ".n" * (len(parts) - 1) + end,
-                               int(parts[-1]))
+        numbering = _Numbering(
+            groups["dotted"] + end, "n" + ".n" * (len(parts) - 1) + end, int(parts[-1])
+        )
     elif groups["single"]:
         end = groups["single_end"]
         numbering = _Numbering(groups["single"] + end, "n" + end, int(groups["single"]))
@@ -324,8 +325,12 @@ class _Segmenter:
         ordinal = state.siblings.get(key, 0) + 1
         state.siblings[key] = ordinal
         own = label if number is not None or label.endswith((".", ")")) else f"{label}{ordinal}"
-        prefix = parent.path if parent else "/".join(
-            v for v in (state.labels.get(k) for k in ("section", "factor", "group")) if v
+        prefix = (
+            parent.path
+            if parent
+            else "/".join(
+                v for v in (state.labels.get(k) for k in ("section", "factor", "group")) if v
+            )
         )
         item.path = f"{prefix}/{own}" if prefix else own
         item.subheading = state.chair and bool(
@@ -470,8 +475,11 @@ def segment(
     meta.committee = meta.committee or committee
     meta.fiscal_year = meta.fiscal_year or fiscal_year
 
-    lead_ins = {id(item) for item in items if item.subheading or (
-        item.children and _LEAD_IN.search(item.text))}
+    lead_ins = {
+        id(item)
+        for item in items
+        if item.subheading or (item.children and _LEAD_IN.search(item.text))
+    }
     seen: dict[str, int] = {}
     records = []
     for item in items:

@@ -24,19 +24,32 @@ def test_obstacles_of_section_5_1_1(findings):
     assert len(obstacles) == 20
     assert obstacles[col.PATH].str.startswith("5.1.1/").all()
     assert _categories(obstacles) == {
-        "manpower": 2, "budget": 2, "regulation": 2, "tools": 4,
-        "management": 2, "disaster": 3, "policy": 2, "coordination": 3,
+        "manpower": 2,
+        "budget": 2,
+        "regulation": 2,
+        "tools": 4,
+        "management": 2,
+        "disaster": 3,
+        "policy": 2,
+        "coordination": 3,
     }
     assert set(obstacles[col.FACTOR]) == {"internal", "external"}
-    assert (obstacles.loc[obstacles[col.HEADING_CATEGORY] == "policy", col.FACTOR] == "external").all()
+    assert (
+        obstacles.loc[obstacles[col.HEADING_CATEGORY] == "policy", col.FACTOR] == "external"
+    ).all()
 
 
 def test_recommendations_to_the_evaluated_agencies(findings):
     to_agencies = findings[findings[col.RECIPIENT_TYPE] == "agency"]
     assert (to_agencies[col.KIND] == "recommendation").all()
     assert _categories(to_agencies) == {
-        "manpower": 4, "budget": 2, "regulation": 3, "tools": 3,
-        "management": 10, "disaster": 1, "coordination": 2,
+        "manpower": 4,
+        "budget": 2,
+        "regulation": 3,
+        "tools": 3,
+        "management": 10,
+        "disaster": 1,
+        "coordination": 2,
     }
 
 

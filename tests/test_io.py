@@ -1,0 +1,172 @@
+"""Readers: every format and encoding analysts send, and the files that must be refused."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from conftest import make_docx, make_xlsx, write_text
+
+from pipeline.io import InputError, read_document
+from pipeline.parse import parse_file
+from pipeline.schema import col
+
+REPORT = """หน่วยงาน: สำนักงานเขตหลักสี่
+ปีงบประมาณ พ.ศ. ๒๕๖๖ คณะที่ ๔
+ปัญหาอุปสรรค
+๑. บุคลากรด้านโยธามีน้อยเมื่อเทียบกับปริมาณงานคำขออนุญาตก่อสร้าง
+๒. งบประมาณซ่อมแซมถนนในซอยได้รับจัดสรรล่าช้า
+ข้อเสนอแนะ
+๑. ควรจัดลำดับความสำคัญของคำขออนุญาตและเร่งรัดการพิจารณา
+"""
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp874"])
+def test_text_encodings_are_detected_from_content(tmp_path, encoding):
+    path = write_text(tmp_path / "report.txt", REPORT, encoding)
+    document = read_document(path)
+    assert document.blocks[0].raw == "หน่วยงาน: สำนักงานเขตหลักสี่"
+    findings, _, _ = parse_file(path)
+    assert list(findings[col.KIND]) == ["obstacle", "obstacle", "recommendation"]
+    assert set(findings[col.AGENCY]) == {"สำนักงานเขตหลักสี่"}
+    assert set(findings[col.FISCAL_YEAR]) == {2566}
+    assert set(findings[col.COMMITTEE]) == {4}
+
+
+def test_windows_thai_file_with_a_misleading_extension(tmp_path):
+    path = write_text(tmp_path / "b1_lak_si.md", REPORT, "tis-620")
+    assert read_document(path).encoding == "cp874"
+
+
+def test_docx_paragraphs_and_b1_table_in_document_order(tmp_path):
+    table = [
+        ["ปัจจัย", "ปัญหาอุปสรรค", "ข้อเสนอแนะ"],
+        [
+            "๑. อัตรากำลัง",
+            "- ครูอัตราจ้างลาออกกลางภาคเรียน\n- ขาดครูวิชาวิทยาศาสตร์",
+            "ควรวางแผนสรรหาครูล่วงหน้าก่อนเปิดภาคเรียน",
+        ],
+        ["๒. งบประมาณ", "งบซ่อมแซมอาคารเรียนไม่เพียงพอ", None],
+    ]
+    path = make_docx(
+        tmp_path / "b1.docx",
+        paragraphs=["แบบ B1 รายงานหน่วยงาน", "หน่วยงาน สำนักการศึกษา", "ปีงบประมาณ 2566"],
+        table=table,
+    )
+    findings, _, _ = parse_file(path)
+    assert list(findings[col.TEXT]) == [
+        "ครูอัตราจ้างลาออกกลางภาคเรียน",
+        "ขาดครูวิชาวิทยาศาสตร์",
+        "ควรวางแผนสรรหาครูล่วงหน้าก่อนเปิดภาคเรียน",
+        "งบซ่อมแซมอาคารเรียนไม่เพียงพอ",
+    ]
+    assert list(findings[col.KIND]) == ["obstacle", "obstacle", "recommendation", "obstacle"]
+    assert list(findings[col.HEADING_CATEGORY]) == ["manpower", "manpower", "manpower", "budget"]
+    assert set(findings[col.AGENCY]) == {"สำนักการศึกษา"}
+    assert set(findings[col.RECIPIENT_TYPE].dropna()) == {"agency"}
+
+
+def test_docx_table_with_merged_cells_reads_each_cell_once(tmp_path):
+    import docx
+
+    document = docx.Document()
+    grid = document.add_table(rows=3, cols=3)
+    for c, text in enumerate(["ด้าน", "ปัญหาอุปสรรค", "ข้อเสนอแนะ"]):
+        grid.cell(0, c).text = text
+    grid.cell(1, 0).merge(grid.cell(2, 0)).text = "เครื่องมือทางการบริหาร"
+    grid.cell(1, 1).merge(grid.cell(1, 2)).text = "เครื่องคอมพิวเตอร์ของฝ่ายทะเบียนชำรุดบ่อย"
+    grid.cell(2, 1).text = "ระบบคิวออนไลน์ล่มในช่วงเช้า"
+    grid.cell(2, 2).text = "ควรของบประมาณจัดหาเครื่องแม่ข่ายสำรอง"
+    path = tmp_path / "merged.docx"
+    document.save(path)
+    findings, _, _ = parse_file(path)
+    assert findings[col.TEXT].tolist().count("เครื่องคอมพิวเตอร์ของฝ่ายทะเบียนชำรุดบ่อย") == 1
+    assert len(findings) == 3
+    assert set(findings[col.HEADING_CATEGORY]) == {"tools"}
+
+
+def test_docx_automatic_numbering_makes_items(tmp_path):
+    path = make_docx(
+        tmp_path / "numbered.docx",
+        paragraphs=["ปัญหาอุปสรรค"],
+        numbered=["ผู้ค้าหาบเร่แผงลอยไม่ปฏิบัติตามจุดผ่อนผัน", "รถเก็บขยะมีไม่เพียงพอ"],
+    )
+    findings, _, _ = parse_file(path)
+    assert list(findings[col.TEXT]) == ["ผู้ค้าหาบเร่แผงลอยไม่ปฏิบัติตามจุดผ่อนผัน", "รถเก็บขยะมีไม่เพียงพอ"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["หน่วยงาน", "คณะ", "ปีงบประมาณ", "ประเภท", "หมวด", "ข้อความ"],
+        ["agency", "committee", "fiscal_year", "kind", "category", "text"],
+    ],
+)
+def test_xlsx_rows_with_thai_or_english_columns(tmp_path, header):
+    rows = [
+        header,
+        ["เขตบางรัก", "คณะที่ 3", 2566, "ปัญหาอุปสรรค", "งบประมาณ", "งบลอกท่อระบายน้ำไม่พอ"],
+        ["สนข. สาทร", 3, "๒๕๖๖", "ข้อเสนอแนะ", "tools", "ควรติดตั้ง CCTV เพิ่มที่ทางเท้า"],
+    ]
+    path = make_xlsx(tmp_path / "rows.xlsx", rows, title="สรุปผลการตรวจติดตาม")
+    findings, _, warnings = parse_file(path)
+    assert warnings == []
+    assert list(findings[col.AGENCY]) == ["สำนักงานเขตบางรัก", "สำนักงานเขตสาทร"]
+    assert list(findings[col.COMMITTEE]) == [3, 3]
+    assert list(findings[col.FISCAL_YEAR]) == [2566, 2566]
+    assert list(findings[col.KIND]) == ["obstacle", "recommendation"]
+    assert list(findings[col.HEADING_CATEGORY]) == ["budget", "tools"]
+    assert list(findings[col.LINE]) == [3, 4]
+
+
+def test_csv_in_windows_thai_and_an_unknown_category(tmp_path):
+    text = "หน่วยงาน,ประเภท,หมวด,ข้อความ\nเขตดุสิต,ปัญหา,งบ,งบจัดงานประเพณีได้รับล่าช้า\n"
+    path = write_text(tmp_path / "rows.csv", text, "cp874")
+    findings, _, warnings = parse_file(path)
+    assert findings[col.TEXT].tolist() == ["งบจัดงานประเพณีได้รับล่าช้า"]
+    assert findings[col.HEADING_CATEGORY].isna().all()
+    assert len(warnings) == 1
+    assert "unknown category 'งบ' in line 2" in warnings[0] and "งบประมาณ (budget)" in warnings[0]
+
+
+def _corrupt_docx(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", "<not xml")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "problem"),
+    [
+        ("empty.txt", lambda p: p.write_bytes(b""), "empty file"),
+        ("blank.txt", lambda p: p.write_bytes(b"  \n\n "), "no text"),
+        ("binary.txt", lambda p: p.write_bytes(b"MZ\x90\x00\x03" * 50), "binary"),
+        ("nul.txt", lambda p: p.write_bytes("ปัญหา\x00".encode() * 3), "NUL"),
+        ("photo.docx", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20), "image"),
+        ("broken.docx", lambda p: p.write_bytes(b"PK\x03\x04garbage"), "corrupt"),
+        ("bad.docx", _corrupt_docx, "corrupt Word"),
+        ("scan.pdf", lambda p: p.write_bytes(b"%PDF-1.7\n..."), "PDF"),
+        (
+            "old.doc",
+            lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64),
+            ".doc",
+        ),
+        ("rows.csv", lambda p: p.write_text("a,b\n1,2\n"), "no text column"),
+    ],
+)
+def test_bad_files_get_a_one_line_error_naming_the_file(tmp_path, name, make, problem):
+    path = tmp_path / name
+    make(path)
+    with pytest.raises(InputError) as caught:
+        read_document(path)
+    message = str(caught.value)
+    assert message.startswith(str(path)) and problem in message and "\n" not in message
+
+
+def test_oversized_file_is_refused_unread(tmp_path, monkeypatch):
+    import pipeline.io
+
+    monkeypatch.setattr(pipeline.io, "MAX_INPUT_BYTES", 1000)
+    path = write_text(tmp_path / "huge.txt", "ปัญหาอุปสรรค\n" * 200)
+    with pytest.raises(InputError, match="over the"):
+        read_document(path)

@@ -1,0 +1,154 @@
+"""The segmenter on numbering styles and layouts the seed does not use."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.io import Block, Document
+from pipeline.normalize import normalize_document
+from pipeline.schema import col
+from pipeline.segment import parse_numbering, segment
+
+
+def _segment(text: str, **defaults):
+    blocks = [
+        Block(raw=line, line=i) for i, line in enumerate(text.splitlines(), 1) if line.strip()
+    ]
+    document, _ = normalize_document(Document("b1_test.txt", "text", blocks))
+    return segment(document, **defaults)
+
+
+@pytest.mark.parametrize(
+    ("line", "label", "style", "rest"),
+    [
+        ("(๓) ขาดแคลนบุคลากร", "(3)", "(n)", "ขาดแคลนบุคลากร"),
+        ("1. ขาดแคลนบุคลากร", "1.", "n.", "ขาดแคลนบุคลากร"),
+        ("2) ขาดแคลนบุคลากร", "2)", "n)", "ขาดแคลนบุคลากร"),
+        ("1.2) ขาดแคลนบุคลากร", "1.2)", "n.n)", "ขาดแคลนบุคลากร"),
+        ("5.1.2.1 ข้อเสนอแนะ", "5.1.2.1", "n.n.n.n", "ข้อเสนอแนะ"),
+        ("ก. ขาดแคลนบุคลากร", "ก.", "ก.", "ขาดแคลนบุคลากร"),
+        ("- ขาดแคลนบุคลากร", "-", "-", "ขาดแคลนบุคลากร"),
+        ("• ขาดแคลนบุคลากร", "•", "•", "ขาดแคลนบุคลากร"),
+        ("2566 เป็นปีแรก", None, None, "2566 เป็นปีแรก"),
+        ("-5 องศา", None, None, "-5 องศา"),
+    ],
+)
+def test_numbering_styles(line, label, style, rest):
+    numbering, text = parse_numbering(line.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")))
+    assert (numbering.label if numbering else None) == label
+    assert (numbering.style if numbering else None) == style
+    assert text.strip() == rest
+
+
+ARABIC_B1 = """แบบฟอร์ม B1 รายงานผลการตรวจติดตามรายหน่วยงาน
+ชื่อหน่วยงาน : สนข. บางกะปิ
+ประจำปีงบประมาณ 2566
+1. ปัญหาอุปสรรค
+1) ด้านบุคลากร
+- เจ้าหน้าที่เทศกิจมีน้อยเมื่อเทียบกับจุดผ่อนผันหาบเร่แผงลอย
+- นิติกรย้ายออกสองคน
+2) ด้านงบประมาณ
+• ค่าจ้างเหมาเก็บขยะชิ้นใหญ่เกินกรอบวงเงิน
+2. ข้อเสนอแนะ
+1) ควรขอรับการสนับสนุนอัตรากำลังจากสำนักเทศกิจ
+   ในช่วงเทศกาลที่มีผู้ค้าหนาแน่น
+2) ควรทบทวนสัญญาจ้างเหมาให้สอดคล้องกับปริมาณขยะจริง
+"""
+
+
+def test_arabic_numbering_ด้าน_headings_and_bullets():
+    findings, meta = _segment(ARABIC_B1)
+    assert meta.agency == "สำนักงานเขตบางกะปิ" and meta.fiscal_year == 2566
+    assert list(findings[col.KIND]) == ["obstacle"] * 3 + ["recommendation"] * 2
+    assert list(findings[col.HEADING_CATEGORY][:3]) == ["manpower", "manpower", "budget"]
+    assert findings[col.HEADING_CATEGORY][3:].isna().all()
+    assert list(findings[col.PATH]) == ["1./1)/-1", "1./1)/-2", "1./2)/•1", "2./1)", "2./2)"]
+    # an indented line under a numbered item is the same item going on
+    assert findings[col.TEXT][3] == ("ควรขอรับการสนับสนุนอัตรากำลังจากสำนักเทศกิจ ในช่วงเทศกาลที่มีผู้ค้าหนาแน่น")
+
+
+NO_HEADINGS = """ปัญหาอุปสรรค
+การจัดเก็บภาษีที่ดินและสิ่งปลูกสร้างต่ำกว่าเป้าหมาย
+ผู้ประกอบการร้านอาหารริมคลองไม่ให้ความร่วมมือในการติดตั้งบ่อดักไขมัน
+ข้อเสนอแนะ
+ควรประสานสำนักการคลังเพื่อปรับปรุงฐานข้อมูลผู้เสียภาษี
+"""
+
+
+def test_unnumbered_paragraphs_without_category_headings_are_findings():
+    findings, _ = _segment(NO_HEADINGS, agency="เขตคลองเตย", committee=3, fiscal_year=2566)
+    assert len(findings) == 3
+    assert findings[col.HEADING_CATEGORY].isna().all()
+    assert list(findings[col.KIND]) == ["obstacle", "obstacle", "recommendation"]
+    # metadata the file lacks comes from the command line
+    assert set(findings[col.AGENCY]) == {"สำนักงานเขตคลองเตย"}
+    assert set(findings[col.COMMITTEE]) == {3} and set(findings[col.FISCAL_YEAR]) == {2566}
+
+
+def test_file_metadata_wins_over_the_command_line():
+    findings, _ = _segment(ARABIC_B1, agency="สำนักงานเขตบางรัก", fiscal_year=2565)
+    assert set(findings[col.AGENCY]) == {"สำนักงานเขตบางกะปิ"}
+    assert set(findings[col.FISCAL_YEAR]) == {2566}
+
+
+def test_lines_that_are_not_findings():
+    text = """ปัญหาอุปสรรค
+ไม่มี
+ข้อเสนอแนะ ดังนี้
+ผลการดำเนินงานบรรลุเป้าหมายทุกตัวชี้วัด
+1. ควรจัดทำแผนสำรองกรณีผู้รับจ้างทิ้งงาน
+ข้อสังเกต
+- ไม่พบปัญหา
+"""
+    findings, _ = _segment(text)
+    assert findings[col.TEXT].tolist() == ["ควรจัดทำแผนสำรองกรณีผู้รับจ้างทิ้งงาน"]
+
+
+def test_lead_in_is_context_for_its_sub_items():
+    text = """ข้อเสนอแนะ
+1. การปรับปรุงทางเท้าย่านตลาด มีข้อเสนอแนะ ดังนี้
+- ควรกำหนดจุดผ่อนผันให้ชัดเจน
+- ควรประสานการไฟฟ้านครหลวงย้ายเสาไฟที่กีดขวาง
+2. ควรเพิ่มไฟส่องสว่างในซอยเปลี่ยว
+"""
+    findings, _ = _segment(text)
+    assert len(findings) == 3
+    assert findings[col.CONTEXT][0] == "การปรับปรุงทางเท้าย่านตลาด มีข้อเสนอแนะ ดังนี้"
+    assert findings[col.PATH].tolist() == ["1./-1", "1./-2", "2."]
+    assert findings[col.CONTEXT].isna().tolist() == [False, False, True]
+
+
+def test_an_item_that_starts_with_a_category_word_is_not_a_heading():
+    text = """ปัญหาอุปสรรค
+1) อัตรากำลัง
+(1) อัตรากำลังไม่เพียงพอต่อภารกิจ
+(2) งบประมาณ
+"""
+    findings, _ = _segment(text)
+    assert findings[col.TEXT].tolist() == ["อัตรากำลังไม่เพียงพอต่อภารกิจ"]
+
+
+def test_recommendation_sections_set_the_recipient():
+    text = """ข้อเสนอแนะต่อหน่วยงานผู้ประเมิน (เจ้าภาพตัวชี้วัด)
+1) สยป.
+1.1) ควรชี้แจงนิยามตัวชี้วัดก่อนเริ่มปีงบประมาณ
+2) สำนักงบประมาณกรุงเทพมหานคร
+2.1) ควรแจ้งผลการจัดสรรงบประมาณให้เร็วขึ้น
+ข้อเสนอแนะเชิงนโยบายต่อผู้บริหารกรุงเทพมหานคร
+1) ควรเพิ่มกรอบอัตรากำลังด้านไอทีให้สำนักงานเขต
+"""
+    findings, _ = _segment(text)
+    assert findings[col.RECIPIENT_TYPE].tolist() == ["kpi_owner", "kpi_owner", "executives"]
+    assert findings[col.RECIPIENT_AGENCY].tolist()[:2] == [
+        "สำนักยุทธศาสตร์และประเมินผล",
+        "สำนักงบประมาณกรุงเทพมหานคร",
+    ]
+
+
+def test_real_list_items_are_not_taken_for_an_inline_list():
+    text = """ปัญหาอุปสรรค
+1. ระบบงานทะเบียนตามข้อ 1. ของคู่มือใช้งานยาก
+2. เครื่องพิมพ์บัตรชำรุด
+"""
+    findings, _ = _segment(text)
+    assert len(findings) == 2
