@@ -183,6 +183,10 @@ COLUMN_ALIASES = {
 }
 
 
+#: Columns that carry nothing a finding needs and are dropped without a warning.
+_IGNORED_COLUMNS = {"ลำดับ", "ลำดับที่", "ที่", "no", "no.", "#", "หมายเหตุ", "note"}
+
+
 def _column_key(name: object) -> str:
     return re.sub(r"\s+", "", str(name or "")).strip(":").lower()
 
@@ -217,9 +221,9 @@ def _rows_to_document(path: Path, rows: list[list[object]], fmt: str, encoding=N
             continue
         hints = {k: str(v).strip() for k, v in cells.items() if v is not None and str(v).strip()}
         blocks.append(Block(raw=text, line=offset, hints=hints, single=True))
-    unknown = [str(h) for h in rows[header_index] if str(h or "").strip()]
-    known = {rows[header_index][i] for i in columns.values()}
-    extra = [h for h in unknown if h not in {str(k) for k in known}]
+    named = [str(h) for h in rows[header_index] if str(h or "").strip()]
+    known = {str(rows[header_index][i]) for i in columns.values()}
+    extra = [h for h in named if h not in known and _column_key(h) not in _IGNORED_COLUMNS]
     warnings = (f"{path}: ignored column(s) {', '.join(extra)}",) if extra else ()
     return Document(str(path), fmt, blocks, encoding=encoding, warnings=warnings)
 

@@ -59,7 +59,7 @@ _GOOD_RESULT = re.compile(
 )
 
 _YEAR = re.compile(r"(?:ปีงบประมาณ|ประจำปี)\s*(?:พ\.\s*ศ\.\s*)?(\d{4})|\bFY\s*(\d{4})", re.I)
-_COMMITTEE = re.compile(r"คณะ(?:กรรมการ[^\n]{0,80}?)?ที่\s*[:：]?\s*(\d{1,2})\b")
+_COMMITTEE = re.compile(r"คณะที่\s*[:：]?\s*(\d{1,2})\b|^คณะ\s*[:：]\s*(\d{1,2})\b")
 _AGENCY_LINE = re.compile(r"^(?:ชื่อ)?หน่วยงาน(?:ผู้รับการประเมิน|ที่รับการประเมิน)?\s*[:：]?\s*(.+)$")
 
 _KIND_LABELS = {
@@ -238,7 +238,8 @@ class _Segmenter:
             kind = "observation"
         else:
             return False
-        self.header = False
+        if kind != "title":  # a report's title comes before its metadata lines
+            self.header = False
         state.close()
         state.factor = state.category = state.recipient_agency = None
         state.chair = chair_heading
@@ -256,7 +257,7 @@ class _Segmenter:
             else:
                 state.recipient_type = "agency"
         if committee := _COMMITTEE.search(text):
-            state.committee = int(committee.group(1))
+            state.committee = int(committee.group(1) or committee.group(2))
         return True
 
     def _group_heading(self, numbering: _Numbering | None, text: str) -> bool:
@@ -292,7 +293,7 @@ class _Segmenter:
             meta.fiscal_year = _year(year.group(1) or year.group(2))
             found = True
         if meta.committee is None and (committee := _COMMITTEE.search(text)):
-            meta.committee = int(committee.group(1))
+            meta.committee = int(committee.group(1) or committee.group(2))
             found = True
         if meta.agency is None:
             if agency_line := _AGENCY_LINE.match(text):

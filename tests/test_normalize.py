@@ -105,6 +105,6 @@ def test_never_crashes_on_any_unicode(text):
 def test_thai_consonants_are_only_lost_to_the_rules_that_remove_them(text):
     consonants = [ch for ch in text if "ก" <= ch <= "ฮ"]
     clean, changes = normalize.normalize_text(text)
-    if not changes.keys() & {"repeated_characters", "latin_inside_thai_words"}:
+    if not changes.keys() & {"repeated_characters", "latin_inside_thai_words", "ocr_misreadings"}:
         kept = iter(ch for ch in clean if "ก" <= ch <= "ฮ")
         assert all(ch in kept for ch in consonants)  # in order; a look-alike may add one
