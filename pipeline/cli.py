@@ -102,5 +102,49 @@ def _print_summary(result, output: Path) -> None:
         _error(error)
 
 
+corpus_app = typer.Typer(help="The labelled corpus.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+
+
+def _markdown(frame, index_name: str = "") -> str:
+    """A pandas table as a Markdown table (pandas' own needs the tabulate package)."""
+    header = [index_name or str(frame.index.name or ""), *map(str, frame.columns)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for index, row in frame.iterrows():
+        lines.append("| " + " | ".join([str(index), *(str(v) for v in row)]) + " |")
+    return "\n".join(lines)
+
+
+@corpus_app.command("stats")
+def corpus_stats(
+    root: Annotated[Path, typer.Option("--corpus", help="The corpus folder.")] = Path("corpus"),
+) -> None:
+    """Findings per category, kind, committee, format and agency, and the near-duplicate share."""
+    from pipeline.corpus import CorpusError, load_corpus, statistics
+
+    try:
+        stats = statistics(load_corpus(root))
+    except CorpusError as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+    titles = {
+        "by_kind": "Findings per category and kind",
+        "by_subset": "Findings per category and subset (seed: the real FY2565 report; samples: "
+        "FY2566 sample reports; extra: other Thai public bodies)",
+        "by_committee": "FY2566 samples per committee and kind",
+        "by_format": "FY2566 sample reports per format",
+        "per_agency": "FY2566 findings per agency",
+        "label_sources": "Label sources",
+    }
+    out = [f"{stats['findings']} labelled findings.", ""]
+    for key, title in titles.items():
+        out += [f"**{title}**", "", _markdown(stats[key]), ""]
+    out.append(
+        f"Near-duplicates (character 2-4-gram TF-IDF cosine >= 0.9): {stats['near_duplicate_pairs']}"
+        f" pairs; {stats['near_duplicate_share']:.1%} of findings have one."
+    )
+    typer.echo("\n".join(out))
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,141 @@
+"""The labelled corpus: loading it as one table, and the statistics that describe it.
+
+Layout (see ``corpus/README.md``): ``fy2565/findings.jsonl`` (the real seed report, parsed and
+labelled), ``fy2566/labels.jsonl`` (the sample reports' findings, keyed by ``finding_id``) and
+``extra/*.jsonl`` (findings from other Thai public bodies, written for the project).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.taxonomy import CATEGORY_IDS
+
+#: Columns every labelled finding has once loaded.
+CORPUS_COLUMNS = (
+    "finding_id",
+    "fiscal_year",
+    "source",
+    "agency",
+    "committee",
+    "kind",
+    "recipient_type",
+    "text",
+    "label",
+    "label_source",
+    "format",
+    "subset",
+)
+LABEL_SOURCES = ("heading", "annotator", "analyst")
+
+
+class CorpusError(ValueError):
+    """A corpus file that breaks the corpus's rules; the message names the file and line."""
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise CorpusError(f"{path}:{number}: not JSON ({error.msg})") from None
+        row["label"] = row.get("label") or row.pop("category", None)  # written files say category
+        if row["label"] not in CATEGORY_IDS:
+            raise CorpusError(
+                f"{path}:{number}: unknown label {row.get('label')!r}; "
+                f"expected one of {', '.join(CATEGORY_IDS)}"
+            )
+        row["_line"] = number
+        rows.append(row)
+    return rows
+
+
+def load_corpus(
+    root: Path | str = "corpus", *, years: list[int] | None = None, extra: bool = True
+) -> pd.DataFrame:
+    """All labelled findings under ``root`` as one frame, optionally only some fiscal years.
+
+    ``subset`` says where a finding comes from: ``seed`` (the real report), ``samples`` (written
+    for the project, laid out as reports) or ``extra`` (written for the project, other bodies).
+    """
+    root = Path(root)
+    frames = []
+    for path in sorted(root.glob("fy*/findings.jsonl")) + sorted(root.glob("fy*/labels.jsonl")):
+        rows = _read_jsonl(path)
+        subset = "seed" if path.name == "findings.jsonl" else "samples"
+        frames.append(pd.DataFrame(rows).assign(subset=subset))
+    if extra:
+        for path in sorted((root / "extra").glob("*.jsonl")):
+            rows = _read_jsonl(path)
+            frame = pd.DataFrame(rows)
+            frame = frame.assign(
+                finding_id=[f"{path.stem}:{r['_line']}" for r in rows],
+                source=f"{path.relative_to(root).as_posix()}",
+                fiscal_year=None,
+                label_source="annotator",
+                subset="extra",
+            )
+            frames.append(frame)
+    if not frames:
+        raise CorpusError(f"{root}: no labelled findings (expected fy*/findings.jsonl or labels)")
+    corpus = pd.concat(frames, ignore_index=True)
+    for name in CORPUS_COLUMNS:
+        if name not in corpus.columns:
+            corpus[name] = None
+    corpus["fiscal_year"] = pd.array(corpus["fiscal_year"], dtype="Int64")
+    corpus["committee"] = pd.array(corpus["committee"], dtype="Int64")
+    if years:
+        corpus = corpus[corpus["fiscal_year"].isin(years) | (corpus["subset"] == "extra")]
+    return corpus[list(CORPUS_COLUMNS)].reset_index(drop=True)
+
+
+def near_duplicates(texts: list[str], threshold: float = 0.9) -> list[tuple[int, int, float]]:
+    """Pairs of texts whose character 2-4-gram TF-IDF cosine similarity is at least ``threshold``."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    if len(texts) < 2:
+        return []
+    matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit_transform(texts)
+    similarity = cosine_similarity(matrix, dense_output=False).tocoo()
+    return sorted(
+        (int(i), int(j), float(s))
+        for i, j, s in zip(similarity.row, similarity.col, similarity.data)
+        if i < j and s >= threshold
+    )
+
+
+def statistics(corpus: pd.DataFrame) -> dict[str, pd.DataFrame | float | int]:
+    """Counts per category × kind, per committee, per format, per agency; near-duplicate share."""
+    by_kind = pd.crosstab(corpus["label"], corpus["kind"], margins=True, margins_name="all")
+    by_kind = by_kind.reindex([*CATEGORY_IDS, "all"]).fillna(0).astype(int)
+    by_subset = pd.crosstab(corpus["label"], corpus["subset"], margins=True, margins_name="all")
+    by_subset = by_subset.reindex([*CATEGORY_IDS, "all"]).fillna(0).astype(int)
+    samples = corpus[corpus["subset"] == "samples"]
+    by_committee = pd.crosstab(
+        samples["committee"], samples["kind"], margins=True, margins_name="all"
+    )
+    reports = samples.groupby("source").agg(format=("format", "first"), findings=("text", "size"))
+    by_format = reports.groupby("format").agg(
+        reports=("findings", "size"), findings=("findings", "sum")
+    )
+    per_agency = samples.groupby("agency").size()
+    pairs = near_duplicates(list(corpus["text"]))
+    involved = {i for pair in pairs for i in pair[:2]}
+    return {
+        "by_kind": by_kind,
+        "by_subset": by_subset,
+        "by_committee": by_committee,
+        "by_format": by_format,
+        "per_agency": per_agency.describe()[["count", "min", "50%", "max"]].to_frame("findings"),
+        "near_duplicate_pairs": len(pairs),
+        "near_duplicate_share": len(involved) / max(1, len(corpus)),
+        "findings": len(corpus),
+        "label_sources": corpus["label_source"].value_counts().to_frame("findings"),
+    }
