@@ -1,4 +1,4 @@
-"""Lay the written FY2566 findings out as sample B1 reports, then label what the parser finds in them.
+"""Lay the written FY2566 findings out as sample B1 reports, then label what the parser finds.
 
 The findings in ``corpus/fy2566/written/`` were written for this project: they are illustrative,
 not real submissions. This script gives each of the 77 agencies one report in a format analysts

@@ -140,8 +140,8 @@ def corpus_stats(
     for key, title in titles.items():
         out += [f"**{title}**", "", _markdown(stats[key]), ""]
     out.append(
-        f"Near-duplicates (character 2-4-gram TF-IDF cosine >= 0.9): {stats['near_duplicate_pairs']}"
-        f" pairs; {stats['near_duplicate_share']:.1%} of findings have one."
+        "Near-duplicates (character 2-4-gram TF-IDF cosine >= 0.9): "
+        f"{stats['near_duplicate_pairs']} pairs; {stats['near_duplicate_share']:.1%} of findings have one."
     )
     typer.echo("\n".join(out))
 

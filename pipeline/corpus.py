@@ -96,7 +96,7 @@ def load_corpus(
 
 
 def near_duplicates(texts: list[str], threshold: float = 0.9) -> list[tuple[int, int, float]]:
-    """Pairs of texts whose character 2-4-gram TF-IDF cosine similarity is at least ``threshold``."""
+    """Pairs of texts whose character 2-4-gram TF-IDF cosine is at least ``threshold``."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_similarity
 

@@ -6,6 +6,7 @@ import difflib
 import json
 
 import pytest
+from conftest import ROOT
 
 from pipeline import agencies
 from pipeline.corpus import CorpusError, load_corpus, near_duplicates, statistics
@@ -13,8 +14,6 @@ from pipeline.normalize import normalize_text
 from pipeline.parse import parse_paths
 from pipeline.schema import col
 from pipeline.taxonomy import CATEGORY_IDS
-
-from conftest import ROOT
 
 CORPUS = ROOT / "corpus"
 
