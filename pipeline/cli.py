@@ -141,7 +141,8 @@ def corpus_stats(
         out += [f"**{title}**", "", _markdown(stats[key]), ""]
     out.append(
         "Near-duplicates (character 2-4-gram TF-IDF cosine >= 0.9): "
-        f"{stats['near_duplicate_pairs']} pairs; {stats['near_duplicate_share']:.1%} of findings have one."
+        f"{stats['near_duplicate_pairs']} pairs; "
+        f"{stats['near_duplicate_share']:.1%} of findings have one."
     )
     typer.echo("\n".join(out))
 
