@@ -110,7 +110,7 @@ def _markdown(frame, index_name: str = "") -> str:
     """A pandas table as a Markdown table (pandas' own needs the tabulate package)."""
     header = [index_name or str(frame.index.name or ""), *map(str, frame.columns)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for index, row in frame.iterrows():
+    for index, *row in frame.itertuples():  # itertuples keeps each column's own type
         lines.append("| " + " | ".join([str(index), *(str(v) for v in row)]) + " |")
     return "\n".join(lines)
 
@@ -120,7 +120,7 @@ def corpus_stats(
     root: Annotated[Path, typer.Option("--corpus", help="The corpus folder.")] = Path("corpus"),
 ) -> None:
     """Findings per category, kind, committee, format and agency, and the near-duplicate share."""
-    from pipeline.corpus import CorpusError, load_corpus, statistics
+    from pipeline.corpus import CorpusError, agreement, load_corpus, statistics
 
     try:
         stats = statistics(load_corpus(root))
@@ -144,6 +144,9 @@ def corpus_stats(
         f"{stats['near_duplicate_pairs']} pairs; "
         f"{stats['near_duplicate_share']:.1%} of findings have one."
     )
+    if (root / "double_labelling.jsonl").exists():
+        out += ["", "**Double labelling (Cohen's kappa)**", "",
+                _markdown(agreement(root / "double_labelling.jsonl"))]
     typer.echo("\n".join(out))
 
 

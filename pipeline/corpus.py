@@ -133,9 +133,26 @@ def statistics(corpus: pd.DataFrame) -> dict[str, pd.DataFrame | float | int]:
         "by_subset": by_subset,
         "by_committee": by_committee,
         "by_format": by_format,
-        "per_agency": per_agency.describe()[["count", "min", "50%", "max"]].to_frame("findings"),
+        "per_agency": per_agency.describe()[["count", "min", "50%", "max"]].astype(int).to_frame("findings"),
         "near_duplicate_pairs": len(pairs),
         "near_duplicate_share": len(involved) / max(1, len(corpus)),
         "findings": len(corpus),
         "label_sources": corpus["label_source"].value_counts().to_frame("findings"),
     }
+
+
+def agreement(path: Path | str) -> pd.DataFrame:
+    """Cohen's kappa between the two independent labellings of ``double_labelling.jsonl``."""
+    from sklearn.metrics import cohen_kappa_score
+
+    rows = pd.read_json(path, lines=True)
+    rows["subset"] = rows["written"].notna().map({True: "FY2566 samples", False: "FY2565 seed"})
+    table = {}
+    for name, group in [*rows.groupby("subset"), ("all", rows)]:
+        table[name] = {
+            "findings": len(group),
+            "agreed": int((group["label_1"] == group["label_2"]).sum()),
+            "kappa": round(cohen_kappa_score(group["label_1"], group["label_2"]), 3),
+            "changed_by_adjudication": int((group["final"] != group["label_1"]).sum()),
+        }
+    return pd.DataFrame.from_dict(table, orient="index")

@@ -186,10 +186,10 @@ def spaces(text: str) -> tuple[str, int]:
 Rule = Callable[[str], tuple[str, int]]
 RULES: tuple[tuple[str, Rule], ...] = (
     ("invisible_characters", invisible_characters),
-    ("unicode_nfc", unicode_nfc),
     ("stray_script_letters", stray_script_letters),
     ("latin_inside_thai_words", latin_inside_thai_words),
     ("stray_latin_words", stray_latin_words),
+    ("unicode_nfc", unicode_nfc),  # after the removals, which can bring marks together
     ("ocr_misreadings", ocr_misreadings),
     ("repeated_characters", repeated_characters),
     ("thai_digits", thai_digits),

@@ -101,3 +101,20 @@ def test_statistics_add_up(corpus):
     assert stats["by_kind"].loc["all", "all"] == len(corpus)
     assert stats["by_committee"].loc["all", "all"] == (corpus["subset"] == "samples").sum()
     assert stats["by_format"]["reports"].sum() == 77
+
+
+def test_at_least_150_findings_were_labelled_twice():
+    from pipeline.corpus import agreement
+
+    table = agreement(CORPUS / "double_labelling.jsonl")
+    assert table.loc["all", "findings"] >= 150
+    assert 0.6 <= table.loc["all", "kappa"] <= 1.0
+    rows = [json.loads(line) for line in (CORPUS / "double_labelling.jsonl").open(encoding="utf-8")]
+    disagreements = [r for r in rows if r["label_1"] != r["label_2"]]
+    assert disagreements and all(r["final"] in CATEGORY_IDS and r["rule"] for r in disagreements)
+
+
+def test_seed_labels_cover_every_seed_finding(corpus):
+    seed = corpus[corpus["subset"] == "seed"]
+    assert len(seed) == 86
+    assert (seed["label_source"] == "heading").sum() == 45

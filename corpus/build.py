@@ -1,21 +1,25 @@
-"""Lay the written FY2566 findings out as sample B1 reports, then label what the parser finds.
+"""Build the labelled corpus from its sources: the real FY2565 report and the written FY2566 findings.
 
-The findings in ``corpus/fy2566/written/`` were written for this project: they are illustrative,
-not real submissions. This script gives each of the 77 agencies one report in a format analysts
-receive (UTF-8 text, Windows-Thai text, Word paragraphs, Word table form, Excel sheet), each with
-its own layout: header wording, digits, numbering, headings or none, and for some, the OCR damage
-the real FY2565 report shows (page-break teasers, split paragraphs, stray letters). Every choice is
-drawn from a random generator seeded by the agency's name, so the output is the same on every run.
+1. ``fy2565/findings.jsonl``: the seed report (``fy2565/source/``) parsed, each finding labelled by the
+   report's own category heading (``label_source: heading``) or, where it has none, by the hand labels
+   in ``fy2565/annotator_labels.jsonl`` (``annotator``).
+2. ``samples/fy2566/``: the findings in ``fy2566/written/`` were written for this project; they are
+   illustrative, not real submissions. Each of the 77 agencies gets one report in a format analysts
+   receive (UTF-8 text, Windows-Thai text, Word paragraphs, Word table form, Excel sheet), each with
+   its own layout: header wording, digits, numbering, category headings or none, and for some the OCR
+   damage the real FY2565 report shows (page-break teasers, split paragraphs, stray letters). Every
+   choice is drawn from a generator seeded by the agency's name, so the text is the same on every run.
+3. ``fy2566/labels.jsonl``: every sample parsed with the pipeline, one line a parsed finding keyed by
+   ``finding_id``, with the written text and its label. A label changed by the double labelling
+   (``double_labelling.jsonl``) replaces the writer's. The build stops if a parsed report does not
+   give back exactly the findings written into it.
 
-It then parses every sample with the pipeline and writes ``corpus/fy2566/labels.jsonl``: one line a
-parsed finding, keyed by ``finding_id``, with the written text and label it came from. The build
-stops if a parsed report does not give back exactly the findings written into it.
-
-Run from the repository root:  python corpus/build_samples.py
+Run from the repository root:  python corpus/build.py
 """
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import hashlib
 import json
@@ -23,6 +27,7 @@ import random
 import re
 import shutil
 import sys
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -33,6 +38,10 @@ from pipeline import agencies, taxonomy  # noqa: E402
 from pipeline.normalize import normalize_text  # noqa: E402
 from pipeline.parse import parse_file  # noqa: E402
 
+SEED = ROOT / "corpus" / "fy2565" / "source" / "b3_fy2565_seed.txt"
+SEED_ANNOTATIONS = ROOT / "corpus" / "fy2565" / "annotator_labels.jsonl"
+SEED_FINDINGS = ROOT / "corpus" / "fy2565" / "findings.jsonl"
+DOUBLE_LABELLING = ROOT / "corpus" / "double_labelling.jsonl"
 WRITTEN = ROOT / "corpus" / "fy2566" / "written"
 SAMPLES = ROOT / "corpus" / "samples" / "fy2566"
 LABELS = ROOT / "corpus" / "fy2566" / "labels.jsonl"
@@ -273,6 +282,27 @@ class Report:
         return lines + self.other_sections(3)
 
 
+FIXED_TIME = datetime.datetime(2023, 10, 26, 9, 0, 0)  # the sample year's report deadline
+
+
+def _freeze_zip(path: Path) -> None:
+    """Rewrite a .docx/.xlsx with fixed entry times, so a rebuild gives the same bytes."""
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(fixed, data)
+
+
+def _save_docx(document, path: Path) -> None:
+    document.core_properties.created = document.core_properties.modified = FIXED_TIME
+    document.core_properties.author = "thai-findings sample (written for the project)"
+    document.save(path)
+    _freeze_zip(path)
+
+
 def write_text(report: Report, path: Path, encoding: str) -> None:
     separator = "\n\n" if report.blank_lines else "\n"
     path.write_bytes((separator.join(report.lines()) + "\n").encode(encoding))
@@ -284,7 +314,7 @@ def write_docx(report: Report, path: Path) -> None:
     document = docx.Document()
     for line in report.lines():
         document.add_paragraph(line)
-    document.save(path)
+    _save_docx(document, path)
 
 
 def write_docx_table(report: Report, path: Path) -> None:
@@ -322,7 +352,7 @@ def write_docx_table(report: Report, path: Path) -> None:
                 cell.add_paragraph(line)
     for line in report.other_sections(2):
         document.add_paragraph(line)
-    document.save(path)
+    _save_docx(document, path)
 
 
 def write_xlsx(report: Report, path: Path) -> None:
@@ -385,16 +415,46 @@ def write_xlsx(report: Report, path: Path) -> None:
             else finding["category"],
         }
         sheet.append(([n] if numbered else []) + [values[c] or None for c in columns])
+    workbook.properties.created = workbook.properties.modified = FIXED_TIME
+    workbook.properties.creator = "thai-findings sample (written for the project)"
     workbook.save(path)
+    _freeze_zip(path)
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+
+
+def build_seed() -> None:
+    """Label every finding of the real FY2565 report: its heading's category, else a hand label."""
+    hand = {row["finding_id"]: row["label"] for row in _jsonl(SEED_ANNOTATIONS)}
+    findings, _, _ = parse_file(SEED.relative_to(ROOT))
+    rows = []
+    for record in findings.astype(object).where(findings.notna(), None).to_dict("records"):
+        heading = record["heading_category"]
+        if heading is None and record["finding_id"] not in hand:
+            raise SystemExit(f"{SEED}: no hand label for {record['finding_id']} {record['text'][:40]}")
+        record["source"] = SEED.relative_to(ROOT).as_posix()
+        record.update(label=heading or hand[record["finding_id"]],
+                      label_source="heading" if heading else "annotator", format="txt")
+        rows.append(record)
+    _write_jsonl(SEED_FINDINGS, rows)
+    print(f"wrote {len(rows)} labelled seed findings to {SEED_FINDINGS}")
 
 
 def _written() -> dict[str, list[dict]]:
+    final = {row["written"]: row["final"] for row in _jsonl(DOUBLE_LABELLING) if "written" in row}
     by_agency: dict[str, list[dict]] = defaultdict(list)
     for path in sorted(WRITTEN.glob("committee_*.jsonl")):
         committee = int(path.stem.split("_")[1])
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            finding = json.loads(line)
-            finding.update(committee=committee, written=f"{path.name}:{number}")
+        for number, finding in enumerate(_jsonl(path), start=1):
+            key = f"{path.name}:{number}"
+            finding.update(committee=committee, written=key)
+            finding["category"] = final.get(key, finding["category"])
             by_agency[finding["agency"]].append(finding)
     return by_agency
 
@@ -403,7 +463,7 @@ def _similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def build() -> None:
+def build_samples() -> None:
     written = _written()
     gazetteer = {a.name: a for a in agencies.gazetteer()}
     unknown = set(written) - set(gazetteer)
@@ -478,9 +538,7 @@ def build() -> None:
                     "written": finding["written"],
                 }
             )
-    LABELS.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
-    )
+    _write_jsonl(LABELS, rows)
     formats = defaultdict(int)
     for report, _ in reports:
         formats[report.format] += 1
@@ -488,4 +546,5 @@ def build() -> None:
 
 
 if __name__ == "__main__":
-    build()
+    build_seed()
+    build_samples()
