@@ -1,18 +1,19 @@
-"""Build the labelled corpus from its sources: the real FY2565 report and the written FY2566 findings.
+"""Build the labelled corpus from its sources: the real FY2565 report and the written findings.
 
-1. ``fy2565/findings.jsonl``: the seed report (``fy2565/source/``) parsed, each finding labelled by the
-   report's own category heading (``label_source: heading``) or, where it has none, by the hand labels
-   in ``fy2565/annotator_labels.jsonl`` (``annotator``).
+1. ``fy2565/findings.jsonl``: the seed report (``fy2565/source/``) parsed, each finding labelled by
+   the report's own category heading (``label_source: heading``) or, where it has none, by the hand
+   labels in ``fy2565/annotator_labels.jsonl`` (``annotator``).
 2. ``samples/fy2566/``: the findings in ``fy2566/written/`` were written for this project; they are
    illustrative, not real submissions. Each of the 77 agencies gets one report in a format analysts
    receive (UTF-8 text, Windows-Thai text, Word paragraphs, Word table form, Excel sheet), each with
-   its own layout: header wording, digits, numbering, category headings or none, and for some the OCR
-   damage the real FY2565 report shows (page-break teasers, split paragraphs, stray letters). Every
-   choice is drawn from a generator seeded by the agency's name, so the text is the same on every run.
-3. ``fy2566/labels.jsonl``: every sample parsed with the pipeline, one line a parsed finding keyed by
-   ``finding_id``, with the written text and its label. A label changed by the double labelling
+   its own layout: header wording, digits, numbering, category headings or none, and for some the
+   OCR damage the real FY2565 report shows (page-break teasers, split paragraphs, stray letters).
+   Every choice is drawn from a generator seeded by the agency's name, and the Word and Excel files
+   get fixed timestamps, so a rebuild gives the same bytes.
+3. ``fy2566/labels.jsonl``: every sample parsed with the pipeline, one line a parsed finding keyed
+   by ``finding_id``, with the written text and its label. A label changed by the double labelling
    (``double_labelling.jsonl``) replaces the writer's. The build stops if a parsed report does not
-   give back exactly the findings written into it.
+   give back exactly the findings written into it, or if two reports share a template.
 
 Run from the repository root:  python corpus/build.py
 """
@@ -154,19 +155,43 @@ class Report:
             fmt in ("txt", "cp874", "docx") and not self.paragraphs and rng.random() < 0.35
         )
         self.blank_lines = rng.random() < 0.5
+        self.title = rng.choice(TITLES)
+        self.agency_line = rng.choice(AGENCY_LINES)
+        self.year_line = rng.choice(YEAR_LINES)
+        self.committee_line = rng.choice(COMMITTEE_LINES)
+        self.one_line_meta = self.year_line is not None and rng.random() < 0.4
         self.order: list[dict] = []  # findings in the order the report shows them
+
+    def layout(self) -> tuple:
+        """The choices that make this report's template; no two reports may share them."""
+        return (
+            self.format,
+            self.thai_digits,
+            self.headings,
+            self.factors,
+            self.item_style,
+            self.heading_style,
+            self.paragraphs,
+            self.damage,
+            self.blank_lines,
+            self.title,
+            self.agency_line,
+            self.year_line,
+            self.committee_line,
+            self.one_line_meta,
+        )
 
     def digits(self, text: str) -> str:
         return text.translate(THAI_DIGITS) if self.thai_digits else text
 
     def header(self) -> list[str]:
-        rng, agency = self.rng, self.agency
+        agency = self.agency
         short = agency.short_name or agency.abbreviation or agency.name
-        lines = [t for t in [rng.choice(TITLES)] if t]
-        lines.append(rng.choice(AGENCY_LINES).format(name=agency.name, short=short))
-        year_line = rng.choice(YEAR_LINES)
-        committee_line = rng.choice(COMMITTEE_LINES).format(n=self.committee)
-        if year_line and rng.random() < 0.4:
+        lines = [t for t in [self.title] if t]
+        lines.append(self.agency_line.format(name=agency.name, short=short))
+        year_line = self.year_line
+        committee_line = self.committee_line.format(n=self.committee)
+        if self.one_line_meta:
             lines.append(f"{year_line.format(year=YEAR)} {committee_line}")
         else:
             lines.extend(
@@ -437,10 +462,15 @@ def build_seed() -> None:
     for record in findings.astype(object).where(findings.notna(), None).to_dict("records"):
         heading = record["heading_category"]
         if heading is None and record["finding_id"] not in hand:
-            raise SystemExit(f"{SEED}: no hand label for {record['finding_id']} {record['text'][:40]}")
+            raise SystemExit(
+                f"{SEED}: no hand label for {record['finding_id']} {record['text'][:40]}"
+            )
         record["source"] = SEED.relative_to(ROOT).as_posix()
-        record.update(label=heading or hand[record["finding_id"]],
-                      label_source="heading" if heading else "annotator", format="txt")
+        record.update(
+            label=heading or hand[record["finding_id"]],
+            label_source="heading" if heading else "annotator",
+            format="txt",
+        )
         rows.append(record)
     _write_jsonl(SEED_FINDINGS, rows)
     print(f"wrote {len(rows)} labelled seed findings to {SEED_FINDINGS}")
@@ -504,6 +534,9 @@ def build_samples() -> None:
             write_xlsx(report, path)
         reports.append((report, path))
 
+    layouts = [report.layout() for report, _ in reports]
+    if len(set(layouts)) != len(layouts):
+        raise SystemExit("two sample reports share a template; change the layout choices")
     rows = []
     for report, path in sorted(reports, key=lambda pair: pair[1]):  # the order parse reads them
         findings, _, warnings = parse_file(path.relative_to(ROOT))

@@ -145,8 +145,12 @@ def corpus_stats(
         f"{stats['near_duplicate_share']:.1%} of findings have one."
     )
     if (root / "double_labelling.jsonl").exists():
-        out += ["", "**Double labelling (Cohen's kappa)**", "",
-                _markdown(agreement(root / "double_labelling.jsonl"))]
+        out += [
+            "",
+            "**Double labelling (Cohen's kappa)**",
+            "",
+            _markdown(agreement(root / "double_labelling.jsonl")),
+        ]
     typer.echo("\n".join(out))
 
 

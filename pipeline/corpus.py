@@ -133,7 +133,9 @@ def statistics(corpus: pd.DataFrame) -> dict[str, pd.DataFrame | float | int]:
         "by_subset": by_subset,
         "by_committee": by_committee,
         "by_format": by_format,
-        "per_agency": per_agency.describe()[["count", "min", "50%", "max"]].astype(int).to_frame("findings"),
+        "per_agency": per_agency.describe()[["count", "min", "50%", "max"]]
+        .astype(int)
+        .to_frame("findings"),
         "near_duplicate_pairs": len(pairs),
         "near_duplicate_share": len(involved) / max(1, len(corpus)),
         "findings": len(corpus),
