@@ -75,6 +75,8 @@ def parse(
 
 
 def _print_summary(result, output: Path) -> None:
+    import pandas as pd
+
     from pipeline.schema import KIND_TH, col
 
     findings = result.findings
@@ -82,7 +84,10 @@ def _print_summary(result, output: Path) -> None:
     table.add_column("kind")
     table.add_column("ประเภท")
     table.add_column("count", justify="right")
-    counts = findings[col.KIND].value_counts(dropna=False)
+    kinds = (
+        findings[col.KIND] if col.KIND in findings.columns else pd.Series([None] * len(findings))
+    )
+    counts = kinds.value_counts(dropna=False)
     for kind, count in counts.items():
         kind = kind if isinstance(kind, str) else "(none)"
         table.add_row(kind, KIND_TH.get(kind, "-"), str(count))
@@ -102,6 +107,374 @@ def _print_summary(result, output: Path) -> None:
         _error(error)
 
 
+def _read_inputs(inputs: list[Path], agency, committee, year):
+    """Reports are parsed; a .jsonl, or a .csv with a ``text`` column, is a findings table as is."""
+    import pandas as pd
+
+    from pipeline.parse import ParseResult, expand_paths, parse_paths
+    from pipeline.tables import read_findings_table
+
+    tables, reports = [], []
+    for path in expand_paths(inputs):
+        table = read_findings_table(path)
+        (tables if table is not None else reports).append(table if table is not None else path)
+    with _progress(len(reports)) as advance:
+        result = (
+            parse_paths(
+                reports, agency=agency, committee=committee, fiscal_year=year, on_file=advance
+            )
+            if reports
+            else ParseResult(findings=pd.DataFrame())
+        )
+    if tables:
+        result.findings = pd.concat([result.findings, *tables], ignore_index=True)
+        result.files += [str(p) for p in inputs if str(p).endswith((".jsonl", ".csv"))]
+    return result
+
+
+class _progress:
+    """A progress bar over files, shown only when there is more than one."""
+
+    def __init__(self, total: int):
+        from rich.progress import Progress
+
+        self.bar = Progress(console=console, transient=True, disable=total < 2)
+        self.task = self.bar.add_task("Reading reports", total=total)
+
+    def __enter__(self):
+        self.bar.__enter__()
+        return lambda _path: self.bar.advance(self.task)
+
+    def __exit__(self, *exc):
+        return self.bar.__exit__(*exc)
+
+
+@app.command()
+def classify(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Report files or folders, or a findings table (.jsonl, .csv with text)."
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help=".jsonl, .csv or .xlsx.")],
+    model: Annotated[
+        str | None, typer.Option(help="Model name under models/, or 'keywords'; default: DEFAULT.")
+    ] = None,
+    engine: Annotated[str, typer.Option(help="Tokenizer: nlpo3, newmm or newmm-safe.")] = "nlpo3",
+    agency: Annotated[str | None, typer.Option(help="Agency of reports without one.")] = None,
+    committee: Annotated[int | None, typer.Option(help="Committee of reports without one.")] = None,
+    year: Annotated[int | None, typer.Option(help="Fiscal year of reports without one.")] = None,
+) -> None:
+    """Parse, tokenize and classify: a category and a confidence for every finding."""
+    from pipeline.classify import classify as classify_stage
+    from pipeline.models import ModelError, load_model
+    from pipeline.tables import TABLE_SUFFIXES, OutputError, write_table
+    from pipeline.tokenize import ENGINES, tokenize
+
+    if output.suffix.lower() not in TABLE_SUFFIXES:
+        _error(f"{output}: unknown output format; use one of {', '.join(TABLE_SUFFIXES)}")
+        raise typer.Exit(2)
+    if engine not in ENGINES:
+        _error(f"unknown tokenizer engine '{engine}'; expected one of {', '.join(ENGINES)}")
+        raise typer.Exit(2)
+    try:
+        loaded = load_model(model)
+    except ModelError as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+    result = _read_inputs(inputs, agency, committee, year)
+    findings = result.findings
+    if "text" not in findings.columns:
+        findings = findings.assign(text=[])
+    with console.status(f"Classifying {len(findings)} findings with {loaded.name}"):
+        classified = classify_stage(tokenize(findings, engine=engine), loaded)
+    try:
+        write_table(classified, output)
+    except (OutputError, OSError) as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+    _print_summary(result, output)
+    if len(classified):
+        review = int(classified["needs_review"].sum())
+        by_source = classified["category_source"].value_counts().to_dict()
+        console.print(
+            f"Model {loaded.name}: {by_source.get('heading', 0)} from report headings, "
+            f"{by_source.get('model', 0)} by the model; {review} flagged for review "
+            f"(threshold {loaded.threshold:.2f})"
+        )
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def train(
+    name: Annotated[str, typer.Option(help="Folder name under models/ for the new model.")],
+    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = Path("corpus"),
+    years: Annotated[
+        list[int] | None, typer.Option("--years", help="Fiscal years to train on (repeatable).")
+    ] = None,
+    extra: Annotated[bool, typer.Option(help="Include the extra (non-BMA) findings.")] = True,
+    default: Annotated[bool, typer.Option(help="Make the new model the default.")] = False,
+    tune: Annotated[bool, typer.Option(help="Only print a grid of tuning scores.")] = False,
+    models_dir: Annotated[Path, typer.Option(help="Where models live.")] = Path("models"),
+) -> None:
+    """Train a model on the corpus, cross-validate it by report, and write it with its card."""
+    from pipeline.corpus import CorpusError
+    from pipeline.models import save_model, set_default
+    from pipeline.train import train as train_model
+    from pipeline.train import tune as tune_grid
+
+    try:
+        if tune:
+            with console.status("Cross-validating each setting"):
+                grid = tune_grid(corpus)
+            typer.echo(_markdown(grid.set_index("C")))
+            return
+        with console.status("Training and cross-validating (about a minute)"):
+            model, card = train_model(corpus, name=name, years=years, extra=extra)
+    except CorpusError as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+    folder = save_model(model, card, models_dir / name)
+    if default:
+        set_default(name, models_dir)
+    typer.echo(_model_markdown(card))
+    console.print(f"Wrote {folder}/" + (" (now the default)" if default else ""))
+
+
+@app.command()
+def evaluate(
+    data: Annotated[Path, typer.Argument(help="A .jsonl of findings with text and label.")],
+    model: Annotated[str | None, typer.Option(help="Model name, or 'keywords'.")] = None,
+    engine: Annotated[str, typer.Option(help="Tokenizer engine.")] = "nlpo3",
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the metrics here.")
+    ] = None,
+) -> None:
+    """Score a model on labelled findings: per-category P/R/F1, macro-F1, confusion matrix."""
+    import json
+
+    from pipeline.classify import predict_proba
+    from pipeline.models import ModelError, load_model
+    from pipeline.tables import read_jsonl
+    from pipeline.taxonomy import BY_ID, CATEGORY_IDS
+    from pipeline.tokenize import tokens
+    from pipeline.train import metrics
+
+    try:
+        loaded = load_model(model)
+        frame = read_jsonl(data)
+    except ModelError as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+    except ValueError as error:
+        _error(f"{data}: not a JSON Lines file ({error})")
+        raise typer.Exit(1) from None
+    missing = [c for c in ("text", "label") if c not in frame.columns]
+    if missing:
+        _error(f"{data}: missing column(s) {', '.join(missing)}")
+        raise typer.Exit(1)
+    unknown = sorted(set(frame["label"]) - set(CATEGORY_IDS))
+    if unknown:
+        _error(
+            f"{data}: unknown label(s) {', '.join(map(str, unknown))}; "
+            f"expected one of {', '.join(CATEGORY_IDS)}"
+        )
+        raise typer.Exit(1)
+    texts = [tokens(str(t), engine=engine) for t in frame["text"]]
+    import numpy as np
+
+    predicted = np.array(CATEGORY_IDS)[predict_proba(loaded, texts).argmax(axis=1)]
+    result = {
+        "model": loaded.name,
+        "data": str(data),
+        "findings": len(frame),
+        **metrics(frame["label"], predicted),
+    }
+    table = Table(title=f"{loaded.name} on {data} ({len(frame)} findings)")
+    for column in ("category", "หมวด", "precision", "recall", "F1", "support"):
+        table.add_column(
+            column, justify="right" if column[0].islower() and column != "category" else "left"
+        )
+    for c, m in result["per_category"].items():
+        table.add_row(
+            c,
+            BY_ID[c].th,
+            f"{m['precision']:.3f}",
+            f"{m['recall']:.3f}",
+            f"{m['f1']:.3f}",
+            str(m["support"]),
+        )
+    console.print(table)
+    console.print(f"macro-F1 {result['macro_f1']:.3f}   accuracy {result['accuracy']:.3f}")
+    confusion = Table(title="Confusion matrix (rows: true, columns: predicted)")
+    confusion.add_column("")
+    for c in CATEGORY_IDS:
+        confusion.add_column(c[:5], justify="right")
+    for c, row in zip(CATEGORY_IDS, result["confusion"]):
+        confusion.add_row(f"{c} {BY_ID[c].th}", *map(str, row))
+    console.print(confusion)
+    if json_out:
+        json_out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+
+models_app = typer.Typer(help="Trained models and their cards.", invoke_without_command=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.callback()
+def models(
+    ctx: typer.Context,
+    models_dir: Annotated[Path, typer.Option(help="Where models live.")] = Path("models"),
+) -> None:
+    """List the models with their headline metrics; the default is marked."""
+    if ctx.invoked_subcommand:
+        return
+    from pipeline.models import default_name, list_models
+
+    default = default_name(models_dir)
+    table = Table(title=f"Models in {models_dir}/")
+    for column in (
+        "",
+        "name",
+        "created",
+        "trained on",
+        "CV macro-F1",
+        "keywords CV",
+        "seed held-out",
+        "review below",
+    ):
+        table.add_column(column)
+    for card in list_models(models_dir):
+        cv = card.get("cross_validation", {})
+        seed = card.get("seed_held_out") or {}
+        data = card.get("training_data", {})
+        table.add_row(
+            "*" if card.get("name") == default else "",
+            card.get("name", "?"),
+            card.get("created", "?"),
+            f"{data.get('findings', '?')} findings, "
+            f"FY{'+'.join(map(str, data.get('fiscal_years', [])))}",
+            _fmt(cv.get("model", {}).get("macro_f1")),
+            _fmt(cv.get("keywords", {}).get("macro_f1")),
+            _fmt(seed.get("model", {}).get("macro_f1")),
+            _fmt(card.get("review_threshold")),
+        )
+    console.print(table)
+    if default == "keywords":
+        console.print("No default model: classify uses the keyword baseline.")
+
+
+@models_app.command("show")
+def models_show(
+    name: Annotated[str, typer.Argument(help="Model name.")],
+    models_dir: Annotated[Path, typer.Option(help="Where models live.")] = Path("models"),
+) -> None:
+    """The card's results as Markdown tables (the README's tables are made with this)."""
+    from pipeline.models import ModelError, read_card
+
+    try:
+        card = read_card(models_dir / name)
+    except ModelError as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+    typer.echo(_model_markdown(card))
+
+
+def _cell(value) -> str:
+    """Floats to three decimals, whole floats (counts a table made into floats) as integers."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and value > 1 else f"{value:.3f}"
+    return str(value)
+
+
+def _fmt(value) -> str:
+    return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _model_markdown(card: dict) -> str:
+    """The results of a card as Markdown: per-category F1, folds, held-out, reliability."""
+    import pandas as pd
+
+    from pipeline.taxonomy import BY_ID, CATEGORY_IDS
+
+    cv, seed = card.get("cross_validation"), card.get("seed_held_out")
+    lines = [
+        f"Model `{card['name']}` ({card['created']}), trained on "
+        f"{card['training_data']['findings']} findings; data hash "
+        f"`{card['training_data']['sha256'][:12]}`.",
+        "",
+    ]
+    if not cv:
+        return "\n".join(lines)
+    rows = {}
+    for c in CATEGORY_IDS:
+        rows[f"{c} ({BY_ID[c].th})"] = {
+            "model CV F1": cv["model"]["per_category"][c]["f1"],
+            "keywords CV F1": cv["keywords"]["per_category"][c]["f1"],
+            **(
+                {
+                    "model seed F1": seed["model"]["per_category"][c]["f1"],
+                    "keywords seed F1": seed["keywords"]["per_category"][c]["f1"],
+                    "seed support": seed["model"]["per_category"][c]["support"],
+                }
+                if seed
+                else {}
+            ),
+        }
+    rows["**macro-F1**"] = {
+        "model CV F1": cv["model"]["macro_f1"],
+        "keywords CV F1": cv["keywords"]["macro_f1"],
+        **(
+            {
+                "model seed F1": seed["model"]["macro_f1"],
+                "keywords seed F1": seed["keywords"]["macro_f1"],
+                "seed support": seed["findings"],
+            }
+            if seed
+            else {}
+        ),
+    }
+    rows["accuracy"] = {
+        "model CV F1": cv["model"]["accuracy"],
+        "keywords CV F1": cv["keywords"]["accuracy"],
+        **(
+            {
+                "model seed F1": seed["model"]["accuracy"],
+                "keywords seed F1": seed["keywords"]["accuracy"],
+                "seed support": "",
+            }
+            if seed
+            else {}
+        ),
+    }
+    lines += [_markdown(pd.DataFrame(rows).T, "category"), ""]
+    folds = pd.DataFrame(
+        {"model": cv["model"]["fold_macro_f1"], "keywords": cv["keywords"]["fold_macro_f1"]},
+        index=[f"fold {i + 1}" for i in range(cv["folds"])],
+    ).T
+    lines += [
+        f"Macro-F1 per fold ({cv['folds']}-fold cross-validation grouped by report):",
+        "",
+        _markdown(folds, "model"),
+        "",
+    ]
+    bins = pd.DataFrame(cv["reliability"]["bins"]).set_index("bin")
+    review = cv["review"]
+    lines += [
+        f"Reliability of the calibrated confidence on held-out folds (temperature "
+        f"{cv['temperature']}, expected calibration error {cv['reliability']['ece']}; "
+        f"{cv['reliability_uncalibrated']['ece']} before calibration):",
+        "",
+        _markdown(bins, "confidence"),
+        "",
+        f"Review threshold {review['threshold']}: the {review['share_above']:.0%} of findings "
+        f"at or above it are right {review['precision_above']:.0%} of the time; the rest are flagged.",
+    ]
+    return "\n".join(lines)
+
+
 corpus_app = typer.Typer(help="The labelled corpus.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 
@@ -111,7 +484,7 @@ def _markdown(frame, index_name: str = "") -> str:
     header = [index_name or str(frame.index.name or ""), *map(str, frame.columns)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for index, *row in frame.itertuples():  # itertuples keeps each column's own type
-        lines.append("| " + " | ".join([str(index), *(str(v) for v in row)]) + " |")
+        lines.append("| " + " | ".join([str(index), *map(_cell, row)]) + " |")
     return "\n".join(lines)
 
 

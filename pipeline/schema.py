@@ -24,6 +24,17 @@ class col:
     TEXT = "text"
     RAW_TEXT = "raw_text"
     REPAIRS = "repairs"
+    TOKENS = "tokens"
+    CATEGORY = "category"
+    CONFIDENCE = "confidence"
+    CATEGORY_2 = "category_2"
+    CONFIDENCE_2 = "confidence_2"
+    CATEGORY_SOURCE = "category_source"
+    NEEDS_REVIEW = "needs_review"
+    MODEL = "model"
+    MODEL_CATEGORY = "model_category"
+    MODEL_CONFIDENCE = "model_confidence"
+    EVIDENCE = "evidence"
 
 
 #: Columns the segmenter produces, in output order.

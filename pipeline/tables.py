@@ -94,3 +94,19 @@ def read_jsonl(path: Path | str) -> pd.DataFrame:
         if name in frame.columns:
             frame[name] = pd.array(frame[name], dtype="Int64")
     return frame
+
+
+def read_findings_table(path: Path) -> pd.DataFrame | None:
+    """A findings table to classify as it is: any .jsonl, or a .csv with a ``text`` column.
+
+    Returns None for anything else (a report, which the parser reads).
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return read_jsonl(path)
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            header = handle.readline().strip().split(",")
+        if "text" in header:
+            return pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    return None

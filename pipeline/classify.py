@@ -1,0 +1,139 @@
+"""Classify stage: a category for every finding, with a confidence an analyst can act on.
+
+Where the report files a finding under a category heading, that is its category
+(``category_source = heading``) and the model's own answer is kept beside it; a disagreement sets
+``needs_review``. Elsewhere the model's top category is used, and an answer less sure than the
+model's review threshold sets ``needs_review``. ``evidence`` names the few tokens that pushed the
+model's decision most.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline import schema
+from pipeline.models import KeywordClassifier, LoadedModel
+from pipeline.schema import col
+from pipeline.taxonomy import CATEGORY_IDS
+
+REQUIRES = (col.TOKENS,)
+PRODUCES = (
+    col.CATEGORY,
+    col.CONFIDENCE,
+    col.CATEGORY_2,
+    col.CONFIDENCE_2,
+    col.CATEGORY_SOURCE,
+    col.NEEDS_REVIEW,
+    col.MODEL,
+    col.MODEL_CATEGORY,
+    col.MODEL_CONFIDENCE,
+    col.EVIDENCE,
+)
+EVIDENCE_TOKENS = 3
+
+
+def sharpen(proba: np.ndarray, temperature: float) -> np.ndarray:
+    """Temperature scaling, p ∝ p^(1/T): the calibration fitted on held-out folds at training."""
+    if temperature == 1.0 or proba.size == 0:
+        return proba
+    logits = np.log(np.clip(proba, 1e-12, 1.0)) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    scaled = np.exp(logits)
+    return scaled / scaled.sum(axis=1, keepdims=True)
+
+
+def predict_proba(model: LoadedModel, texts) -> np.ndarray:
+    """Calibrated probabilities over the eight categories, in taxonomy order."""
+    estimator = model.estimator
+    known = estimator.predict_proba(list(texts))
+    proba = np.zeros((known.shape[0], len(CATEGORY_IDS)))  # a category never trained on: 0
+    for column, category in enumerate(estimator.classes_):
+        proba[:, CATEGORY_IDS.index(category)] = known[:, column]
+    return sharpen(proba, float(model.card.get("temperature", 1.0)))
+
+
+def _evidence(estimator, texts, predicted: np.ndarray) -> list[str]:
+    """The tokens whose weight for the predicted category, times their value, is highest."""
+    if isinstance(estimator, KeywordClassifier):
+        return [
+            ", ".join(
+                cue
+                for cue in _cues_of(category)
+                if cue.replace(" ", "") in text.replace(" ", "").lower()
+            )[:120]
+            for text, category in zip(texts, predicted)
+        ]
+    features = estimator.named_steps["features"]
+    classifier = estimator.named_steps["classifier"]
+    matrix = features.transform(list(texts)).tocsr()
+    names = features.get_feature_names_out()
+    word = np.char.startswith(names.astype(str), "words__")
+    classes = list(classifier.classes_)
+    coef = classifier.coef_
+    out = []
+    for row, category in enumerate(predicted):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        columns, values = matrix.indices[start:end], matrix.data[start:end]
+        weights = coef[classes.index(category), columns] * values
+        # words read better than character n-grams; fall back to those only if no word helps
+        chosen = [(w, c) for w, c in zip(weights, columns) if w > 0 and word[c]]
+        if not chosen:
+            chosen = [(w, c) for w, c in zip(weights, columns) if w > 0]
+        chosen.sort(reverse=True)
+        labels = [names[c].split("__", 1)[1] for _, c in chosen[:EVIDENCE_TOKENS]]
+        out.append(", ".join(labels))
+    return out
+
+
+def _cues_of(category: str) -> tuple[str, ...]:
+    from pipeline.taxonomy import BY_ID
+
+    return BY_ID[category].cues
+
+
+def classify(findings: pd.DataFrame, model: LoadedModel) -> pd.DataFrame:
+    """Add the category columns of DESIGN.md section 4 to a tokenized findings table."""
+    schema.require(findings, REQUIRES, stage="classify")
+    texts = findings[col.TOKENS].fillna("").astype(str).tolist()
+    categories = np.array(CATEGORY_IDS)
+    if not texts:
+        return findings.assign(**{name: pd.Series(dtype=object) for name in PRODUCES})
+    proba = predict_proba(model, texts)
+    ranked = np.argsort(-proba, axis=1)
+    top, second = ranked[:, 0], ranked[:, 1]
+    rows = np.arange(len(texts))
+    model_category = categories[top]
+    model_confidence = proba[rows, top]
+    heading = (
+        findings[col.HEADING_CATEGORY]
+        if col.HEADING_CATEGORY in findings.columns
+        else pd.Series([None] * len(findings), index=findings.index)
+    )
+    has_heading = heading.isin(CATEGORY_IDS).to_numpy()
+    heading_index = np.array(
+        [CATEGORY_IDS.index(h) if ok else 0 for h, ok in zip(heading, has_heading)]
+    )
+    # the runner-up beside a heading is the model's best category other than the heading's
+    other = np.where(top == heading_index, second, top)
+    category = np.where(has_heading, heading.to_numpy(dtype=object), model_category)
+    confidence = np.where(has_heading, 1.0, model_confidence)
+    category_2 = np.where(has_heading, categories[other], categories[second])
+    confidence_2 = np.where(has_heading, proba[rows, other], proba[rows, second])
+    needs_review = np.where(
+        has_heading, model_category != category, model_confidence < model.threshold
+    )
+    return findings.assign(
+        **{
+            col.CATEGORY: category,
+            col.CONFIDENCE: np.round(confidence, 4),
+            col.CATEGORY_2: category_2,
+            col.CONFIDENCE_2: np.round(confidence_2, 4),
+            col.CATEGORY_SOURCE: np.where(has_heading, "heading", "model"),
+            col.NEEDS_REVIEW: needs_review.astype(bool),
+            col.MODEL: model.name,
+            col.MODEL_CATEGORY: model_category,
+            col.MODEL_CONFIDENCE: np.round(model_confidence, 4),
+            col.EVIDENCE: _evidence(model.estimator, texts, model_category),
+        }
+    )

@@ -1,0 +1,217 @@
+"""Classifiers and model files.
+
+Two kinds of model answer the same calls (``predict_proba`` over the categories, ``classes_``):
+
+- ``keywords``: the floor every trained model must beat, built from the taxonomy's cue words; it
+  needs no training and no file.
+- a trained scikit-learn ``Pipeline``: word n-grams of the space-joined tokens plus character
+  n-grams within tokens, feeding a logistic regression.
+
+A trained model lives in ``models/NAME/`` as ``model.skops`` and ``card.json``. Loading checks the
+file's SHA-256 against the card and refuses any object type that is not a plain scikit-learn,
+NumPy or SciPy type, so a model file passed between analysts cannot run code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.taxonomy import CATEGORIES, CATEGORY_IDS
+
+KEYWORDS = "keywords"
+MODEL_FILE = "model.skops"
+CARD_FILE = "card.json"
+DEFAULT_FILE = "DEFAULT"
+MODELS_DIR = Path("models")
+
+
+class ModelError(ValueError):
+    """A model that cannot be found, trusted or loaded; the message says which and why."""
+
+
+class KeywordClassifier:
+    """Scores each category by the cue words of the taxonomy found in a finding's text.
+
+    Longer cues weigh more (they are more specific); a finding with no cue gets the category
+    distribution of the training data, or a uniform one before ``fit``.
+    """
+
+    def __init__(self, smoothing: float = 0.1):
+        self.smoothing = smoothing
+        self.classes_ = np.array(CATEGORY_IDS)
+        self.prior_ = np.full(len(CATEGORY_IDS), 1 / len(CATEGORY_IDS))
+        self._cues = [
+            [(re.compile(re.escape(cue.replace(" ", ""))), 1 + len(cue) / 8) for cue in c.cues]
+            for c in CATEGORIES
+        ]
+
+    def fit(self, texts, labels) -> KeywordClassifier:
+        counts = np.array([list(labels).count(c) for c in CATEGORY_IDS], dtype=float)
+        self.prior_ = (counts + 1) / (counts + 1).sum()
+        return self
+
+    def _scores(self, text: str) -> np.ndarray:
+        joined = text.replace(" ", "").lower()  # tokens or raw text: cues match either way
+        return np.array(
+            [sum(w * len(p.findall(joined)) for p, w in cues) for cues in self._cues], dtype=float
+        )
+
+    def predict_proba(self, texts) -> np.ndarray:
+        rows = []
+        for text in texts:
+            scores = self._scores(text)
+            if scores.sum() == 0:
+                rows.append(self.prior_)
+            else:
+                smoothed = scores + self.smoothing * self.prior_
+                rows.append(smoothed / smoothed.sum())
+        return np.vstack(rows) if rows else np.empty((0, len(CATEGORY_IDS)))
+
+    def predict(self, texts) -> np.ndarray:
+        return self.classes_[self.predict_proba(texts).argmax(axis=1)]
+
+
+#: Hyperparameters of the trained model, chosen with ``findings train --tune`` (see README).
+DEFAULT_PARAMS = {"C": 10.0, "word_ngrams": (1, 2), "char_ngrams": (2, 4)}
+
+
+def build_pipeline(params: dict | None = None, *, random_state: int = 0):
+    """The untrained model: tokens → word and character TF-IDF → logistic regression."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    params = {**DEFAULT_PARAMS, **(params or {})}
+    words = TfidfVectorizer(
+        token_pattern=r"\S+", ngram_range=tuple(params["word_ngrams"]), sublinear_tf=True
+    )
+    chars = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=tuple(params["char_ngrams"]), sublinear_tf=True, min_df=2
+    )
+    return Pipeline(
+        [
+            ("features", FeatureUnion([("words", words), ("chars", chars)])),
+            (
+                "classifier",
+                LogisticRegression(
+                    C=params["C"],
+                    class_weight="balanced",
+                    max_iter=5000,
+                    random_state=random_state,
+                ),
+            ),
+        ]
+    )
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class LoadedModel:
+    """A model ready to classify, with its name, card and review threshold."""
+
+    name: str
+    estimator: object
+    card: dict
+
+    @property
+    def threshold(self) -> float:
+        return float(self.card.get("review_threshold", 0.5))
+
+
+def save_model(estimator, card: dict, folder: Path) -> Path:
+    """Write ``model.skops`` and ``card.json`` (with the file's SHA-256) into ``folder``."""
+    import skops.io
+
+    from pipeline.tables import atomic_path
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_path(folder / MODEL_FILE) as temporary:
+        skops.io.dump(estimator, temporary)
+        digest = sha256(temporary)
+    card = {**card, "model_file": MODEL_FILE, "model_sha256": digest}
+    with atomic_path(folder / CARD_FILE) as temporary:
+        temporary.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return folder
+
+
+def read_card(folder: Path) -> dict:
+    path = folder / CARD_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{path}: no model card; every model folder needs one") from None
+    except json.JSONDecodeError as error:
+        raise ModelError(f"{path}: the card is not valid JSON ({error.msg})") from None
+
+
+def load_estimator(path: Path, expected_sha256: str | None):
+    """Load a ``.skops`` file only if its hash matches and every type in it is a trusted one."""
+    import skops.io
+
+    if not path.exists():
+        raise ModelError(f"{path}: model file not found")
+    if expected_sha256 is not None and sha256(path) != expected_sha256:
+        raise ModelError(f"{path}: SHA-256 differs from the card's; the file was changed, refusing")
+    try:
+        untrusted = skops.io.get_untrusted_types(file=path)
+    except Exception as error:  # a damaged or foreign file
+        raise ModelError(
+            f"{path}: not a readable skops model file ({type(error).__name__})"
+        ) from None
+    if untrusted:
+        raise ModelError(
+            f"{path}: contains object types this project never saves ({', '.join(untrusted)}); "
+            "refusing to load it"
+        )
+    return skops.io.load(path)
+
+
+def default_name(models_dir: Path = MODELS_DIR) -> str:
+    """The default model's name, from ``models/DEFAULT``; the keyword baseline if there is none."""
+    marker = models_dir / DEFAULT_FILE
+    return marker.read_text(encoding="utf-8").strip() if marker.exists() else KEYWORDS
+
+
+def set_default(name: str, models_dir: Path = MODELS_DIR) -> None:
+    from pipeline.tables import atomic_path
+
+    with atomic_path(models_dir / DEFAULT_FILE) as temporary:
+        temporary.write_text(name + "\n", encoding="utf-8")
+
+
+def load_model(name: str | None = None, models_dir: Path = MODELS_DIR) -> LoadedModel:
+    """A model by name (a folder under ``models_dir``, a folder path, or ``keywords``)."""
+    name = name or default_name(models_dir)
+    if name == KEYWORDS:
+        return LoadedModel(
+            KEYWORDS, KeywordClassifier(), {"name": KEYWORDS, "review_threshold": 0.5}
+        )
+    folder = Path(name) if Path(name).is_dir() else models_dir / name
+    if not folder.is_dir():
+        known = ", ".join(sorted(p.name for p in models_dir.glob("*") if p.is_dir()))
+        raise ModelError(f"unknown model '{name}'; expected one of {KEYWORDS}, {known}")
+    card = read_card(folder)
+    estimator = load_estimator(
+        folder / card.get("model_file", MODEL_FILE), card.get("model_sha256")
+    )
+    return LoadedModel(card.get("name", folder.name), estimator, card)
+
+
+def list_models(models_dir: Path = MODELS_DIR) -> list[dict]:
+    """The cards of every model folder, newest first."""
+    cards = []
+    for folder in sorted(p for p in models_dir.glob("*") if p.is_dir()):
+        try:
+            cards.append(read_card(folder))
+        except ModelError:
+            continue
+    return sorted(cards, key=lambda c: c.get("created", ""), reverse=True)

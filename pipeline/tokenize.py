@@ -1,0 +1,119 @@
+"""Tokenize stage: Thai word segmentation of each finding's text, domain words kept whole.
+
+The default engine is nlpo3 (newmm in Rust, about five times faster than pythainlp's newmm here);
+``newmm`` is pythainlp's own, and ``newmm-safe`` the variant that cannot run long on text without
+spaces. Both use one dictionary: pythainlp's Thai word list plus ``data/domain_words.txt``. nlpo3
+ignores pythainlp's ``custom_dict``, so its dictionary is written to a file once and loaded by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from functools import lru_cache, partial
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import schema
+from pipeline.schema import col
+
+ENGINES = ("nlpo3", "newmm", "newmm-safe")
+DEFAULT_ENGINE = "nlpo3"
+SAFE_CHUNK = 500  # characters without a space beyond which the safe engine takes over
+REQUIRES = (col.TEXT,)
+PRODUCES = (col.TOKENS,)
+
+_KEEP = re.compile(r"[\w\u0e00-\u0e7f]")  # a token with no letter or digit is punctuation
+
+
+@lru_cache(maxsize=1)
+def domain_words() -> tuple[str, ...]:
+    """The domain word list shipped with the package."""
+    text = resources.files("pipeline").joinpath("data/domain_words.txt").read_text("utf-8")
+    return tuple(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> frozenset[str]:
+    """pythainlp's Thai words plus the domain words."""
+    from pythainlp.corpus.common import thai_words
+
+    return frozenset(thai_words()) | frozenset(domain_words())
+
+
+@lru_cache(maxsize=1)
+def _nlpo3_dictionary() -> str:
+    """Write the dictionary to a file named by its content hash, load it into nlpo3 once."""
+    import nlpo3
+
+    words = "\n".join(sorted(dictionary()))
+    digest = hashlib.sha256(words.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"thai-findings-dict-{digest}.txt"
+    if not path.exists():
+        partial_path = path.with_suffix(f".{digest}.tmp")
+        partial_path.write_text(words, encoding="utf-8")
+        partial_path.replace(path)
+    name = f"thai-findings-{digest}"
+    message, ok = nlpo3.load_dict(str(path), name)
+    if not ok and "already" not in message:
+        raise RuntimeError(f"nlpo3 could not load its dictionary: {message}")
+    return name
+
+
+@lru_cache(maxsize=1)
+def _trie():
+    from pythainlp.util import Trie
+
+    return Trie(dictionary())
+
+
+def segment_words(text: str, *, engine: str = DEFAULT_ENGINE) -> list[str]:
+    """Words of ``text``, whitespace and punctuation dropped, Latin letters lowercased."""
+    if engine == "nlpo3":
+        import nlpo3
+
+        name = _nlpo3_dictionary()
+        words = []
+        for chunk in text.split():
+            if len(chunk) > SAFE_CHUNK:  # newmm can take very long on long unspaced text
+                words += segment_words(chunk, engine="newmm-safe")
+            else:
+                # nlpo3's own safe=True garbles its output (1.4.0: letters cut from their
+                # vowels, text repeated), so it is never used; long chunks go to newmm-safe
+                words += nlpo3.segment(chunk, name)
+    elif engine in ("newmm", "newmm-safe"):
+        from pythainlp.tokenize import word_tokenize
+
+        words = word_tokenize(text, engine=engine, custom_dict=_trie(), keep_whitespace=False)
+    else:
+        raise ValueError(
+            f"unknown tokenizer engine {engine!r}; expected one of {', '.join(ENGINES)}"
+        )
+    return [w.strip().lower() for w in words if _KEEP.search(w)]
+
+
+def tokens(text: str, *, engine: str = DEFAULT_ENGINE) -> str:
+    """Space-joined words of ``text``: what the classifier reads."""
+    return " ".join(segment_words(text, engine=engine))
+
+
+def tokenize(findings: pd.DataFrame, *, engine: str = DEFAULT_ENGINE) -> pd.DataFrame:
+    """Add space-joined Thai tokens of ``text`` as ``tokens``."""
+    schema.require(findings, REQUIRES, stage="tokenize")
+    texts = findings[col.TEXT].fillna("").astype(str)
+    return findings.assign(**{col.TOKENS: texts.map(partial(tokens, engine=engine))})
+
+
+def split_domain_terms(engine: str = "newmm") -> list[tuple[str, list[str]]]:
+    """Domain words that pythainlp's own dictionary (without ours) cuts into pieces."""
+    from pythainlp.tokenize import word_tokenize
+
+    cut = []
+    for word in domain_words():
+        pieces = word_tokenize(word, engine=engine, keep_whitespace=False)
+        if len(pieces) > 1:
+            cut.append((word, pieces))
+    return cut

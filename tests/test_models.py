@@ -1,0 +1,114 @@
+"""Keyword baseline, model files and the refusal to load what this project never saves."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from pipeline.models import (
+    KEYWORDS,
+    KeywordClassifier,
+    ModelError,
+    build_pipeline,
+    load_estimator,
+    load_model,
+    save_model,
+    set_default,
+)
+from pipeline.tokenize import tokens
+
+TRAIN = [
+    ("งบประมาณที่ได้รับจัดสรรไม่เพียงพอต่อการซ่อมถนน", "budget"),
+    ("การเบิกจ่ายงบประมาณล่าช้ากว่าแผน", "budget"),
+    ("เครื่องคอมพิวเตอร์ชำรุดและระบบล่มบ่อย", "tools"),
+    ("แอปพลิเคชันจองคิวใช้งานยาก", "tools"),
+    ("บุคลากรลาออกและตำแหน่งว่างจำนวนมาก", "manpower"),
+    ("เจ้าหน้าที่ขาดทักษะด้านกฎหมาย", "manpower"),
+]
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    texts = [tokens(t) for t, _ in TRAIN]
+    return build_pipeline({"C": 10.0}).fit(texts, [label for _, label in TRAIN]), texts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("งบประมาณที่ได้รับไม่เพียงพอต่อการดำเนินโครงการ", "budget"),
+        ("เครื่องคอมพิวเตอร์รุ่นเก่าและสัญญาณอินเทอร์เน็ตไม่เสถียร", "tools"),
+        ("สถานการณ์การแพร่ระบาดของโรคโควิด 19 ทำให้ต้องเลื่อนกิจกรรม", "disaster"),
+        ("ระเบียบการจัดซื้อจัดจ้างล้าสมัยและไม่เอื้ออำนวย", "regulation"),
+        ("ควรประสานความร่วมมือกับการไฟฟ้านครหลวงและชุมชน", "coordination"),
+        ("บุคลากรลาออกและโอนย้าย ตำแหน่งว่างไม่มีผู้มาทดแทน", "manpower"),
+    ],
+)
+def test_keyword_baseline_on_plain_findings(text, expected):
+    assert KeywordClassifier().predict([tokens(text)])[0] == expected
+
+
+def test_keyword_baseline_without_a_cue_falls_back_to_the_prior():
+    model = KeywordClassifier().fit(["x"] * 3, ["tools", "tools", "budget"])
+    proba = model.predict_proba(["ข้อความที่ไม่มีคำสำคัญ"])[0]
+    assert proba.argmax() == list(model.classes_).index("tools")
+    assert np.isclose(proba.sum(), 1.0)
+
+
+def test_save_and_load_give_the_same_predictions(tmp_path, small_model):
+    model, texts = small_model
+    save_model(model, {"name": "small", "review_threshold": 0.4}, tmp_path / "small")
+    card = json.loads((tmp_path / "small" / "card.json").read_text(encoding="utf-8"))
+    assert len(card["model_sha256"]) == 64
+    loaded = load_model("small", models_dir=tmp_path)
+    assert loaded.name == "small" and loaded.threshold == 0.4
+    assert np.allclose(loaded.estimator.predict_proba(texts), model.predict_proba(texts))
+
+
+def test_a_changed_model_file_is_refused(tmp_path, small_model):
+    save_model(small_model[0], {"name": "small"}, tmp_path / "small")
+    with (tmp_path / "small" / "model.skops").open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(ModelError, match="SHA-256 differs"):
+        load_model("small", models_dir=tmp_path)
+
+
+class Sneaky:
+    """Any class this project did not save: skops would have to import and build it."""
+
+    def __init__(self):
+        self.payload = "os.system"
+
+
+def test_a_model_file_with_an_unexpected_type_is_refused(tmp_path):
+    import skops.io
+    from sklearn.pipeline import Pipeline
+
+    path = tmp_path / "model.skops"
+    pipeline = Pipeline(
+        [
+            ("step", build_pipeline()),
+        ]
+    )
+    pipeline.sneaky_ = Sneaky()
+    skops.io.dump(pipeline, path)
+    with pytest.raises(ModelError, match=r"object types this project never saves .*Sneaky"):
+        load_estimator(path, expected_sha256=None)
+
+
+def test_a_file_that_is_not_a_model_is_refused(tmp_path):
+    path = tmp_path / "model.skops"
+    path.write_bytes(b"not a zip at all")
+    with pytest.raises(ModelError, match="not a readable skops model file"):
+        load_estimator(path, expected_sha256=None)
+
+
+def test_default_and_unknown_models(tmp_path, small_model):
+    assert load_model(models_dir=tmp_path).name == KEYWORDS  # no DEFAULT file: the baseline
+    save_model(small_model[0], {"name": "small"}, tmp_path / "small")
+    set_default("small", tmp_path)
+    assert load_model(models_dir=tmp_path).name == "small"
+    with pytest.raises(ModelError, match="unknown model 'big'; expected one of keywords, small"):
+        load_model("big", models_dir=tmp_path)

@@ -1,0 +1,93 @@
+"""Training on a small labelled set: grouped folds, reproducibility, the metrics and the card."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from pipeline.taxonomy import CATEGORY_IDS
+from pipeline.train import (
+    choose_threshold,
+    fit_temperature,
+    groups_of,
+    metrics,
+    reliability,
+    train,
+    with_tokens,
+)
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    """20 findings a category from the shipped FY2566 labels, as a corpus of its own."""
+    rows = [
+        json.loads(line) for line in (ROOT / "corpus/fy2566/labels.jsonl").open(encoding="utf-8")
+    ]
+    chosen = []
+    for category in CATEGORY_IDS:
+        chosen += [r for r in rows if r["label"] == category][:20]
+    root = tmp_path_factory.mktemp("corpus")
+    (root / "fy2566").mkdir()
+    with (root / "fy2566" / "labels.jsonl").open("w", encoding="utf-8") as out:
+        for row in chosen:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return root
+
+
+def test_training_a_small_set_gives_a_model_and_a_card(small_corpus):
+    model, card = train(small_corpus, name="small", extra=False)
+    assert card["training_data"]["findings"] == 160
+    assert card["training_data"]["per_category"] == {c: 20 for c in CATEGORY_IDS}
+    cv = card["cross_validation"]
+    assert len(cv["model"]["fold_macro_f1"]) == 5
+    assert cv["model"]["macro_f1"] > cv["keywords"]["macro_f1"]
+    assert 0 < card["review_threshold"] <= 1 and card["seed_held_out"] is None
+    assert card["libraries"]["scikit-learn"] and card["tokenizer"] == "nlpo3"
+    assert set(model.classes_) == set(CATEGORY_IDS)
+
+
+def test_same_data_and_seed_give_the_same_model_and_metrics(small_corpus):
+    first_model, first = train(small_corpus, name="a", extra=False)
+    second_model, second = train(small_corpus, name="a", extra=False)
+    first.pop("created"), second.pop("created")  # a run across midnight must not fail
+    assert first == second
+    texts = ["งบประมาณ ไม่ เพียงพอ", "ระบบ ล่ม บ่อย"]
+    assert np.array_equal(first_model.predict_proba(texts), second_model.predict_proba(texts))
+
+
+def test_folds_never_split_a_report(small_corpus):
+    from pipeline.corpus import load_corpus
+
+    corpus = load_corpus(small_corpus, extra=False)
+    groups = groups_of(corpus)
+    assert (groups == corpus["source"].to_numpy()).all()
+    corpus = with_tokens(corpus.head(3))
+    assert corpus["tokens"].str.len().gt(0).all()
+
+
+def test_metrics_by_hand():
+    result = metrics(
+        ["budget", "budget", "tools", "policy"], ["budget", "tools", "tools", "policy"]
+    )
+    assert result["accuracy"] == 0.75
+    per = result["per_category"]
+    assert per["budget"]["precision"] == 1.0 and per["budget"]["recall"] == 0.5
+    assert per["tools"]["f1"] == pytest.approx(2 / 3, abs=1e-4)
+    # macro-F1 averages the categories that occur, not the five absent ones
+    assert result["macro_f1"] == pytest.approx((2 / 3 + 2 / 3 + 1) / 3, abs=1e-4)
+    assert result["confusion"][CATEGORY_IDS.index("budget")][CATEGORY_IDS.index("tools")] == 1
+
+
+def test_reliability_threshold_and_temperature_on_underconfident_answers():
+    rng = np.random.default_rng(0)
+    labels = rng.choice(CATEGORY_IDS, size=400)
+    proba = np.full((400, 8), 0.06)
+    for row, label in enumerate(labels):
+        proba[row, CATEGORY_IDS.index(label)] = 0.58  # always right, but only 58 % sure
+    table = reliability(labels, proba, CATEGORY_IDS)
+    assert table["bins"][0]["accuracy"] == 1.0 and table["ece"] == pytest.approx(0.42, abs=0.01)
+    assert fit_temperature(labels, proba, CATEGORY_IDS) < 1.0  # sharpen
+    assert choose_threshold(labels, proba, CATEGORY_IDS)["precision_above"] == 1.0
