@@ -470,9 +470,26 @@ def _model_markdown(card: dict) -> str:
         _markdown(bins, "confidence"),
         "",
         f"Review threshold {review['threshold']}: the {review['share_above']:.0%} of findings "
-        f"at or above it are right {review['precision_above']:.0%} of the time; the rest are flagged.",
+        f"at or above it are right {review['precision_above']:.0%} of the time; "
+        "the rest are flagged for review.",
     ]
     return "\n".join(lines)
+
+
+@app.command("domain-words")
+def domain_words_command(
+    engine: Annotated[str, typer.Option(help="pythainlp engine to check with.")] = "newmm",
+) -> None:
+    """How many of the shipped domain words pythainlp's own dictionary cuts into pieces."""
+    from pipeline.tokenize import domain_words, split_domain_terms
+
+    cut = split_domain_terms(engine)
+    typer.echo(
+        f"{len(cut)} of {len(domain_words())} domain words are cut by pythainlp's default "
+        f"dictionary ({engine}); with the domain list added, all come out whole:"
+    )
+    for word, pieces in cut:
+        typer.echo(f"  {word} → {'|'.join(pieces)}")
 
 
 corpus_app = typer.Typer(help="The labelled corpus.", no_args_is_help=True)

@@ -65,3 +65,11 @@ def test_tokenize_checks_its_input():
         tokenize(pd.DataFrame({"words": ["ก"]}))
     with pytest.raises(ValueError, match="unknown tokenizer engine 'deepcut'"):
         segment_words("งบประมาณ", engine="deepcut")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_shipped_domain_word_comes_out_whole_alone(engine):
+    from pipeline.tokenize import domain_words
+
+    broken = [w for w in domain_words() if segment_words(w, engine=engine) != [w.lower()]]
+    assert broken == []
