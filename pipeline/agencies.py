@@ -1,7 +1,9 @@
 """Gazetteer of the 77 BMA agencies: official names, short names and abbreviations.
 
-Used to normalise the agency of a report (``เขตหลักสี่``, ``สนข. หลักสี่`` → สำนักงานเขตหลักสี่) and
-to recognise the recipient headings of recommendations to KPI owners.
+Used to normalise the agency of a report (``เขตหลักสี่``, ``สนข. หลักสี่`` → สำนักงานเขตหลักสี่), to
+recognise the recipient headings of recommendations to KPI owners, and to find the agencies a
+finding mentions (spaCy's rule-based ``PhraseMatcher`` over the project's own Thai tokens, so names
+and text are cut the same way).
 """
 
 from __future__ import annotations
@@ -14,6 +16,14 @@ from importlib import resources
 
 #: The KPI owners as a whole (a report's "หน่วยงานผู้ประเมิน (ภาพรวม)" heading).
 ALL_KPI_OWNERS = "หน่วยงานผู้ประเมิน (ภาพรวม)"
+#: The recipient of policy recommendations.
+EXECUTIVES = "ผู้บริหารกรุงเทพมหานคร"
+#: The agencies that own KPIs across the BMA, besides any bureau owning a shared KPI.
+KPI_OWNERS = (
+    "สำนักยุทธศาสตร์และประเมินผล",
+    "สำนักงานคณะกรรมการข้าราชการกรุงเทพมหานคร",
+    "สำนักงบประมาณกรุงเทพมหานคร",
+)
 _KPI_OWNER_GROUP = re.compile(r"^(?:หน่วยงานผู้ประเมิน|เจ้าภาพตัวชี้วัด|หน่วยงานเจ้าภาพ)")
 
 
@@ -74,3 +84,42 @@ def recipient_heading(text: str) -> str | None:
     if _KPI_OWNER_GROUP.match(bare) and len(bare) <= 40:
         return ALL_KPI_OWNERS
     return canonical(bare)
+
+
+@lru_cache(maxsize=1)
+def _matcher():
+    import spacy
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+
+    from pipeline.tokenize import segment_words
+
+    nlp = spacy.blank("xx")  # only a vocabulary: the words come from our own tokenizer
+    matcher = PhraseMatcher(nlp.vocab)
+    for agency in gazetteer():
+        aliases = {agency.name, agency.short_name, agency.abbreviation}
+        if agency.type == "district":
+            aliases.add("สนข." + agency.name.removeprefix("สำนักงานเขต"))
+        for alias in filter(None, aliases):
+            if len(alias) >= 3:
+                matcher.add(agency.name, [Doc(nlp.vocab, words=segment_words(alias))])
+    return nlp, matcher
+
+
+def mentioned_agencies(text: str) -> list[str]:
+    """Official names of the agencies a text mentions, in order of first mention."""
+    from spacy.tokens import Doc
+
+    from pipeline.tokenize import segment_words
+
+    nlp, matcher = _matcher()
+    words = segment_words(text)
+    if not words:
+        return []
+    doc = Doc(nlp.vocab, words=words)
+    found: list[str] = []
+    for match_id, _start, _end in sorted(matcher(doc), key=lambda m: m[1]):
+        name = nlp.vocab.strings[match_id]
+        if name not in found:
+            found.append(name)
+    return found

@@ -476,6 +476,57 @@ def _model_markdown(card: dict) -> str:
     return "\n".join(lines)
 
 
+@app.command()
+def summarize(
+    inputs: Annotated[list[Path], typer.Argument(help="Report files or folders of the year.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")] = Path(
+        "out"
+    ),
+    model: Annotated[str | None, typer.Option(help="Model name; default: models/DEFAULT.")] = None,
+    year: Annotated[int | None, typer.Option(help="Fiscal year of reports without one.")] = None,
+    compare: Annotated[
+        Path | None, typer.Option(help="An earlier year's findings.xlsx to compare with.")
+    ] = None,
+) -> None:
+    """The year's work: parse, classify, count, and write the B3 summary, workbook and charts."""
+    from pipeline.agencies import mentioned_agencies
+    from pipeline.classify import classify as classify_stage
+    from pipeline.models import ModelError, load_model
+    from pipeline.report import make_reports, read_findings_workbook
+    from pipeline.tokenize import tokenize
+
+    try:
+        loaded = load_model(model)
+        earlier = read_findings_workbook(compare) if compare else None
+    except (ModelError, ValueError) as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+    result = _read_inputs(inputs, None, None, year)
+    findings = result.findings
+    if findings.empty:
+        _print_summary(result, output)
+        _error("no findings to summarize")
+        raise typer.Exit(1)
+    with console.status(f"Classifying {len(findings)} findings with {loaded.name}"):
+        findings = classify_stage(tokenize(findings), loaded)
+        findings = findings.assign(mentioned_agencies=findings["text"].map(mentioned_agencies))
+    with console.status("Writing the workbook, the B3 summary and the charts"):
+        paths = make_reports(findings, output, earlier)
+    _print_summary(result, output)
+    review = int(findings["needs_review"].sum())
+    console.print(f"Model {loaded.name}; {review} finding(s) flagged for review.")
+    for label, path in (
+        ("Workbook", paths["workbook"]),
+        ("B3 summary (Word)", paths["docx"]),
+        ("B3 summary (Markdown)", paths["markdown"]),
+    ):
+        console.print(f"{label}: {path}", highlight=False)
+    for path in paths["charts"]:
+        console.print(f"Chart: {path}", highlight=False)
+    if result.errors:
+        raise typer.Exit(1)
+
+
 @app.command("domain-words")
 def domain_words_command(
     engine: Annotated[str, typer.Option(help="pythainlp engine to check with.")] = "newmm",

@@ -20,6 +20,7 @@ class Category:
     description: str
     heading_variants: tuple[str, ...]
     cues: tuple[str, ...] = ()
+    short: str = ""  # a short Thai label for charts and narrow table headers
 
 
 CATEGORIES: tuple[Category, ...] = (
@@ -61,6 +62,7 @@ CATEGORIES: tuple[Category, ...] = (
             "วิศวกร",
             "ความเชี่ยวชาญ",
         ),
+        short="อัตรากำลัง",
     ),
     Category(
         "budget",
@@ -86,6 +88,7 @@ CATEGORIES: tuple[Category, ...] = (
             "ไม่เพียงพอต่อค่า",
             "ราคากลาง",
         ),
+        short="งบประมาณ",
     ),
     Category(
         "regulation",
@@ -113,6 +116,7 @@ CATEGORIES: tuple[Category, ...] = (
             "พ.ร.บ.",
             "พระราชบัญญัติควบคุมอาคาร",
         ),
+        short="ระเบียบกฎหมาย",
     ),
     Category(
         "tools",
@@ -155,6 +159,7 @@ CATEGORIES: tuple[Category, ...] = (
             "สัญญาณ",
             "เซิร์ฟเวอร์",
         ),
+        short="เครื่องมือ",
     ),
     Category(
         "management",
@@ -186,6 +191,7 @@ CATEGORIES: tuple[Category, ...] = (
             "คู่มือ",
             "มาตรฐานการปฏิบัติงาน",
         ),
+        short="การจัดการ",
     ),
     Category(
         "disaster",
@@ -215,6 +221,7 @@ CATEGORIES: tuple[Category, ...] = (
             "ฝนตกหนัก",
             "ไวรัส",
         ),
+        short="สาธารณภัย",
     ),
     Category(
         "policy",
@@ -247,6 +254,7 @@ CATEGORIES: tuple[Category, ...] = (
             "ส่วนกลางกำหนด",
             "เปลี่ยนเกณฑ์",
         ),
+        short="นโยบาย",
     ),
     Category(
         "coordination",
@@ -291,6 +299,7 @@ CATEGORIES: tuple[Category, ...] = (
             "อาสาสมัคร",
             "เอกชน",
         ),
+        short="ประสานภายนอก",
     ),
 )
 

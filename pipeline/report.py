@@ -1,0 +1,387 @@
+"""Report stage: the files analysts hand in, written from the summary tree and the count tables.
+
+- ``b3_summary.docx``: section ๕ of the B3 report in TH SarabunPSK 16 pt with Thai digits. Word
+  draws Thai with the complex-script font slots, so the font and size are set on ``w:cs`` and
+  ``w:szCs`` as well as the Latin slots, on the styles and on every run.
+- ``b3_summary.md``: the same text, for reading anywhere.
+- ``findings.xlsx``: every finding with its category and review flag, and the count tables.
+- ``chart_categories.png`` and ``chart_heatmap.png``: drawn with Sarabun from the fontpkg-sarabun
+  package, since matplotlib's own fonts have no Thai glyphs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.schema import KIND_TH, col
+from pipeline.summary import Section, Statement
+from pipeline.tables import atomic_path
+
+THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+WORD_FONT = "TH SarabunPSK"
+WORD_SIZE_PT = 16
+SECTION_NUMBER = 5  # the summary is section ๕ of the B3 report, as in the real one
+
+#: The findings sheet: its columns and their Thai headers, in order.
+FINDINGS_SHEET_COLUMNS = {
+    col.FINDING_ID: "รหัส",
+    col.FISCAL_YEAR: "ปีงบประมาณ",
+    col.COMMITTEE: "คณะ",
+    col.AGENCY: "หน่วยงาน",
+    col.KIND: "ประเภท",
+    col.CATEGORY: "หมวด",
+    col.CONFIDENCE: "ความเชื่อมั่น",
+    col.CATEGORY_2: "หมวดรอง",
+    col.CONFIDENCE_2: "ความเชื่อมั่นหมวดรอง",
+    col.CATEGORY_SOURCE: "ที่มาของหมวด",
+    col.NEEDS_REVIEW: "ควรตรวจทาน",
+    col.MODEL_CATEGORY: "หมวดตามแบบจำลอง",
+    col.EVIDENCE: "คำที่ใช้ตัดสิน",
+    col.RECIPIENT_TYPE: "ผู้รับข้อเสนอแนะ",
+    col.RECIPIENT_AGENCY: "หน่วยงานที่รับข้อเสนอแนะ",
+    "mentioned_agencies": "หน่วยงานที่กล่าวถึง",
+    col.TEXT: "ข้อความ",
+    col.SOURCE: "ไฟล์",
+    col.LINE: "บรรทัด",
+}
+
+
+def thai_digits(text: object) -> str:
+    return str(text).translate(THAI_DIGITS)
+
+
+def short_agency(name: str) -> str:
+    """``สำนักงานเขตบางรัก`` → ``เขตบางรัก``: how the reports list many agencies in one line."""
+    return "เขต" + name.removeprefix("สำนักงานเขต") if name.startswith("สำนักงานเขต") else name
+
+
+def statement_text(statement: Statement) -> str:
+    """A statement with who reported it: ``... (พบใน ๓ หน่วยงาน ได้แก่ เขตบางรัก ...)``."""
+    if not statement.agencies:
+        return statement.text
+    names = ", ".join(short_agency(a) for a in statement.agencies)
+    return f"{statement.text} (พบใน {len(statement.agencies)} หน่วยงาน ได้แก่ {names})"
+
+
+def _walk(section: Section, number: list[int], group_depth: int = 0):
+    """Yield ``(level, label, section)`` for every section, numbered as the real report is."""
+    if section.structural:
+        label = ".".join(map(str, number)) + ("." if len(number) == 1 else "")
+        yield len(number), label, section
+        child_numbers = [[*number, i] for i in range(1, len(section.children) + 1)]
+        inner = 0
+    else:
+        label = f"{number[-1]})" if group_depth == 1 else f"{'.'.join(map(str, number[-2:]))})"
+        yield None, label, section
+        child_numbers = [[*number, i] for i in range(1, len(section.children) + 1)]
+        inner = group_depth
+    for child, child_number in zip(section.children, child_numbers):
+        if child.structural:
+            yield from _walk(child, child_number)
+        else:
+            depth = inner + 1
+            yield from _walk(child, child_number if depth > 1 else [child_number[-1]], depth)
+
+
+def lines(summary: Section, title: str) -> list[tuple[str, str]]:
+    """The summary as ``(style, text)`` lines: ``title``, ``heading N``, ``group``, ``item``, ``note``."""
+    out = [("title", title)]
+    for level, label, section in _walk(summary, [SECTION_NUMBER]):
+        out.append((f"heading {min(level, 4)}" if level else "group", f"{label} {section.title}"))
+        for n, statement in enumerate(section.statements, start=1):
+            out.append(("item", f"({n}) {statement_text(statement)}"))
+        if section.hidden:
+            out.append(
+                (
+                    "note",
+                    f"และประเด็นอื่นที่พบในหน่วยงานเดียวอีก {section.hidden} ประเด็น "
+                    "(รายละเอียดในแฟ้ม findings.xlsx แผ่นงาน ข้อค้นพบ)",
+                )
+            )
+        if not section.statements and not section.children and section.empty_note:
+            out.append(("note", f"- {section.empty_note} -"))
+    return [(style, thai_digits(text)) for style, text in out]
+
+
+def write_markdown(summary: Section, title: str, path: Path, year_table=None) -> Path:
+    text = []
+    for style, line in lines(summary, title):
+        if style == "title":
+            text.append(f"# {line}")
+        elif style.startswith("heading"):
+            text.append("#" * (int(style[-1]) + 1) + f" {line}")
+        elif style == "group":
+            text.append(f"**{line}**")
+        elif style == "note":
+            text.append(f"_{line}_")
+        else:
+            text.append(line)
+        text.append("")
+    if year_table is not None:
+        text += ["## การเปรียบเทียบรายปี", "", _markdown_table(year_table), ""]
+    with atomic_path(path) as temporary:
+        temporary.write_text("\n".join(text), encoding="utf-8")
+    return path
+
+
+def _markdown_table(frame: pd.DataFrame) -> str:
+    header = list(map(str, frame.columns))
+    rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    rows += [
+        "| " + " | ".join(thai_digits(v) for v in row) + " |"
+        for row in frame.itertuples(index=False)
+    ]
+    return "\n".join(rows)
+
+
+def _set_thai_font(target, size_pt: int | None = WORD_SIZE_PT, bold: bool | None = None) -> None:
+    """Font and size on all four font slots, complex script included (the Thai one)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    font = target.font
+    font.name = WORD_FONT
+    if size_pt:
+        font.size = Pt(size_pt)
+    if bold is not None:
+        font.bold = bold
+    r_pr = target.element.get_or_add_rPr()
+    fonts = r_pr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        r_pr.insert(0, fonts)
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), WORD_FONT)
+    if size_pt:
+        size_cs = r_pr.find(qn("w:szCs"))
+        if size_cs is None:
+            size_cs = OxmlElement("w:szCs")
+            r_pr.append(size_cs)
+        size_cs.set(qn("w:val"), str(size_pt * 2))
+    if bold:
+        if r_pr.find(qn("w:bCs")) is None:
+            r_pr.append(OxmlElement("w:bCs"))
+
+
+def write_docx(summary: Section, title: str, path: Path, year_table=None) -> Path:
+    import docx
+    from docx.shared import Cm, Pt
+
+    document = docx.Document()
+    styles = document.styles
+    _set_thai_font(styles["Normal"])
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4"):
+        _set_thai_font(styles[name], WORD_SIZE_PT + (2 if name == "Title" else 0), bold=True)
+        styles[name].font.color.rgb = None
+    for section in document.sections:
+        section.left_margin = section.right_margin = Cm(2.5)
+    for style, text in lines(summary, title):
+        if style == "title":
+            paragraph = document.add_paragraph(text, style="Title")
+        elif style.startswith("heading"):
+            paragraph = document.add_paragraph(text, style=f"Heading {style[-1]}")
+        else:
+            paragraph = document.add_paragraph(text)
+            if style == "group":
+                paragraph.paragraph_format.left_indent = Cm(0.75)
+            elif style in ("item", "note"):
+                paragraph.paragraph_format.left_indent = Cm(1.25)
+            paragraph.paragraph_format.space_after = Pt(4)
+        for run in paragraph.runs:
+            _set_thai_font(run, None, bold=True if style == "group" else None)
+    if year_table is not None:
+        document.add_paragraph(thai_digits("การเปรียบเทียบรายปี"), style="Heading 2")
+        table = document.add_table(rows=1 + len(year_table), cols=len(year_table.columns))
+        table.style = "Table Grid"
+        for c, name in enumerate(year_table.columns):
+            table.cell(0, c).text = thai_digits(name)
+        for r, row in enumerate(year_table.itertuples(index=False), start=1):
+            for c, value in enumerate(row):
+                table.cell(r, c).text = "-" if pd.isna(value) else thai_digits(value)
+        for row in table.rows:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        _set_thai_font(run, None)
+    document.core_properties.title = title
+    with atomic_path(path) as temporary:
+        document.save(temporary)
+    return path
+
+
+def findings_sheet(findings: pd.DataFrame) -> pd.DataFrame:
+    """All findings with Thai headers and Thai names for kinds and categories."""
+    from pipeline.aggregate import category_th
+
+    columns = [c for c in FINDINGS_SHEET_COLUMNS if c in findings.columns]
+    sheet = findings[columns].copy()
+    if col.KIND in sheet:
+        sheet[col.KIND] = sheet[col.KIND].map(lambda k: KIND_TH.get(k, k))
+    for name in (col.CATEGORY, col.CATEGORY_2, col.MODEL_CATEGORY):
+        if name in sheet:
+            sheet[name] = sheet[name].map(lambda c: category_th(c) if isinstance(c, str) else c)
+    if "mentioned_agencies" in sheet:
+        sheet["mentioned_agencies"] = sheet["mentioned_agencies"].map(
+            lambda names: ", ".join(names) if isinstance(names, list) else names
+        )
+    return sheet.rename(columns=FINDINGS_SHEET_COLUMNS)
+
+
+def read_findings_workbook(path: Path) -> pd.DataFrame:
+    """The findings sheet of a workbook this tool wrote, back with the column names and ids."""
+    from pipeline.aggregate import category_th
+    from pipeline.taxonomy import CATEGORY_IDS
+
+    try:
+        sheet = pd.read_excel(path, sheet_name="ข้อค้นพบ")
+    except (ValueError, KeyError, OSError) as error:
+        raise ValueError(f"{path}: not a findings workbook of this tool ({error})") from None
+    sheet = sheet.rename(columns={th: name for name, th in FINDINGS_SHEET_COLUMNS.items()})
+    ids = {category_th(c): c for c in CATEGORY_IDS}
+    kinds = {th: kind for kind, th in KIND_TH.items()}
+    sheet[col.CATEGORY] = sheet[col.CATEGORY].map(lambda c: ids.get(c, c))
+    sheet[col.KIND] = sheet[col.KIND].map(lambda k: kinds.get(k, k))
+    return sheet
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
+    """Several sheets in one .xlsx: frozen header, filters, column widths that fit Thai text."""
+    from openpyxl.utils import get_column_letter
+
+    with atomic_path(path) as temporary:
+        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+                sheet = writer.sheets[name]
+                sheet.freeze_panes = "A2"
+                sheet.auto_filter.ref = sheet.dimensions
+                for index, column in enumerate(frame.columns, start=1):
+                    values = [str(column), *map(str, frame[column].head(300))]
+                    # Thai vowels and tone marks take no width of their own
+                    width = max(_display_width(v) for v in values) + 2
+                    sheet.column_dimensions[get_column_letter(index)].width = min(max(8, width), 70)
+    return path
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(1 for ch in text if not unicodedata.combining(ch) and ch not in "ัิีึืุู็่้๊๋์ํ")
+
+
+def _font_family() -> str:
+    """Register Sarabun (from its pip package) with matplotlib once; return its family name."""
+    import fontpkg_sarabun
+    from matplotlib import font_manager
+
+    for style in ("Regular", "Bold"):
+        font_manager.fontManager.addfont(
+            str(Path(fontpkg_sarabun.ROOT) / f"files/Sarabun-{style}.ttf")
+        )
+    return "Sarabun"
+
+
+def write_charts(findings: pd.DataFrame, folder: Path) -> list[Path]:
+    """Findings per category by kind; an agency × category heatmap."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pipeline.aggregate import category_th
+    from pipeline.schema import KINDS
+    from pipeline.taxonomy import BY_ID, CATEGORY_IDS
+
+    plt.rcParams["font.family"] = _font_family()
+    plt.rcParams["font.size"] = 12
+    paths = []
+
+    counts = pd.crosstab(findings[col.CATEGORY], findings[col.KIND]).reindex(
+        index=list(CATEGORY_IDS),
+        columns=[k for k in KINDS if k in set(findings[col.KIND])],
+        fill_value=0,
+    )
+    counts = counts.rename(index=category_th, columns=lambda k: KIND_TH.get(k, k))
+    figure, axes = plt.subplots(figsize=(10, 6))
+    counts.plot.barh(ax=axes, width=0.8)
+    axes.invert_yaxis()
+    axes.set_xlabel("จำนวนประเด็น")
+    axes.set_ylabel("")
+    axes.set_title("จำนวนปัญหาอุปสรรคและข้อเสนอแนะ จำแนกตามหมวด")
+    axes.legend(title="ประเภท", loc="upper left", bbox_to_anchor=(1.01, 1))
+    figure.tight_layout()
+    paths.append(_save_figure(figure, folder / "chart_categories.png"))
+
+    known = findings[findings[col.AGENCY].notna()]
+    if not known.empty:
+        heat = pd.crosstab(known[col.AGENCY], known[col.CATEGORY]).reindex(
+            columns=list(CATEGORY_IDS), fill_value=0
+        )
+        heat.index = [short_agency(a) for a in heat.index]
+        heat.columns = [BY_ID[c].short for c in heat.columns]
+        figure, axes = plt.subplots(figsize=(9, max(4, 0.28 * len(heat) + 1.5)))
+        image = axes.imshow(heat.to_numpy(), aspect="auto", cmap="Blues")
+        axes.set_xticks(range(len(heat.columns)), heat.columns, rotation=35, ha="right")
+        axes.set_yticks(range(len(heat.index)), heat.index, fontsize=9)
+        for (r, c), value in pd.DataFrame(heat.to_numpy()).stack().items():
+            if value:
+                axes.text(
+                    c,
+                    r,
+                    str(value),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if value > heat.to_numpy().max() / 2 else "black",
+                )
+        axes.set_title("จำนวนประเด็นรายหน่วยงาน จำแนกตามหมวด")
+        figure.colorbar(image, ax=axes, fraction=0.03)
+        figure.tight_layout()
+        paths.append(_save_figure(figure, folder / "chart_heatmap.png"))
+    return paths
+
+
+def _save_figure(figure, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=130, format="png")
+    plt.close(figure)
+    return path
+
+
+def make_reports(findings: pd.DataFrame, folder: Path, earlier: pd.DataFrame | None = None) -> dict:
+    """Every output of the main job from classified findings; returns the paths written.
+
+    ``earlier`` is an earlier year's findings (with ``fiscal_year`` and ``category``) to compare
+    with; findings that span two fiscal years are compared without it.
+    """
+    from pipeline import aggregate
+    from pipeline.summary import build_summary
+
+    folder.mkdir(parents=True, exist_ok=True)
+    years = sorted(int(y) for y in findings[col.FISCAL_YEAR].dropna().unique())
+    latest = findings[findings[col.FISCAL_YEAR] == years[-1]] if years else findings
+    both = pd.concat([earlier, findings], ignore_index=True) if earlier is not None else findings
+    year_table = aggregate.by_year(both)
+    title = "สรุปปัญหาอุปสรรคและข้อเสนอแนะจากการตรวจติดตามประเมินผลการปฏิบัติราชการ"
+    if years:
+        title += f" ประจำปีงบประมาณ พ.ศ. {years[-1]}"
+    summary = build_summary(latest)
+    sheets = {
+        "ข้อค้นพบ": findings_sheet(findings),
+        "รายหน่วยงาน": aggregate.per_agency(latest),
+        "รายคณะ": aggregate.per_committee(latest),
+        "ภาพรวม": aggregate.overall(latest),
+    }
+    if year_table is not None:
+        sheets["เปรียบเทียบรายปี"] = year_table
+    return {
+        "workbook": write_workbook(sheets, folder / "findings.xlsx"),
+        "docx": write_docx(summary, title, folder / "b3_summary.docx", year_table),
+        "markdown": write_markdown(summary, title, folder / "b3_summary.md", year_table),
+        "charts": write_charts(latest, folder),
+    }
