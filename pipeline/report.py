@@ -86,7 +86,7 @@ def _walk(section: Section, number: list[int], group_depth: int = 0):
 
 
 def lines(summary: Section, title: str) -> list[tuple[str, str]]:
-    """The summary as ``(style, text)`` lines: ``title``, ``heading N``, ``group``, ``item``, ``note``."""
+    """The summary as ``(style, text)`` lines; styles: title, heading N, group, item, note."""
     out = [("title", title)]
     for level, label, section in _walk(summary, [SECTION_NUMBER]):
         out.append((f"heading {min(level, 4)}" if level else "group", f"{label} {section.title}"))
@@ -193,7 +193,8 @@ def write_docx(summary: Section, title: str, path: Path, year_table=None) -> Pat
         for run in paragraph.runs:
             _set_thai_font(run, None, bold=True if style == "group" else None)
     if year_table is not None:
-        document.add_paragraph(thai_digits("การเปรียบเทียบรายปี"), style="Heading 2")
+        heading = document.add_paragraph("การเปรียบเทียบรายปี", style="Heading 2")
+        _set_thai_font(heading.runs[0], None)
         table = document.add_table(rows=1 + len(year_table), cols=len(year_table.columns))
         table.style = "Table Grid"
         for c, name in enumerate(year_table.columns):

@@ -1,4 +1,4 @@
-"""The content of the consolidated B3 summary: sections as in the real report, similar findings grouped.
+"""The content of the B3 summary: sections as in the real report, similar findings grouped.
 
 Within each section and category, findings about the same matter are grouped into one statement:
 a representative sentence, the number of agencies and their names. Grouping is average-linkage

@@ -1,0 +1,170 @@
+"""The B3 summary: grouping of similar findings, the Word file's structure and fonts, the charts."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from pipeline.report import lines, make_reports, read_findings_workbook, thai_digits
+from pipeline.schema import col
+from pipeline.summary import build_summary, group_similar
+from pipeline.tokenize import tokenize
+
+
+def _findings(rows):
+    frame = pd.DataFrame(rows, columns=[col.AGENCY, col.KIND, col.CATEGORY, col.TEXT])
+    frame[col.FINDING_ID] = [f"f{i}" for i in range(len(frame))]
+    frame[col.RECIPIENT_TYPE] = frame[col.KIND].map({"recommendation": "agency"})
+    frame[col.RECIPIENT_AGENCY] = None
+    frame[col.COMMITTEE] = pd.array([1] * len(frame), dtype="Int64")
+    frame[col.FISCAL_YEAR] = pd.array([2566] * len(frame), dtype="Int64")
+    return tokenize(frame)
+
+
+NEAR_IDENTICAL = [
+    ("สำนักงานเขตบางรัก", "obstacle", "manpower", "เจ้าหน้าที่เทศกิจมีน้อยเมื่อเทียบกับจุดผ่อนผันหาบเร่แผงลอย"),
+    ("สำนักงานเขตสาทร", "obstacle", "manpower", "เจ้าหน้าที่เทศกิจมีน้อยเมื่อเทียบกับจุดผ่อนผันหาบเร่แผงลอยในพื้นที่"),
+    ("สำนักงานเขตดุสิต", "obstacle", "manpower", "ครูวิชาวิทยาศาสตร์ลาออกกลางภาคเรียนและยังไม่มีผู้สอนแทน"),
+]
+
+
+def test_near_identical_findings_of_two_agencies_become_one_statement():
+    statements = group_similar(_findings(NEAR_IDENTICAL))
+    assert len(statements) == 2
+    shared = statements[0]
+    assert shared.agencies == ["สำนักงานเขตบางรัก", "สำนักงานเขตสาทร"]
+    assert shared.findings == ["f0", "f1"] or shared.findings == ["f1", "f0"]
+    assert statements[1].agencies == ["สำนักงานเขตดุสิต"]
+
+
+def test_unrelated_findings_stay_apart():
+    rows = [
+        ("สำนักงานเขตบางรัก", "obstacle", "tools", "รถบรรทุกขยะชำรุดบ่อยในช่วงฤดูฝน"),
+        ("สำนักงานเขตสาทร", "obstacle", "tools", "ระบบจองคิวออนไลน์ของงานทะเบียนล่มในช่วงเช้า"),
+        ("สำนักงานเขตดุสิต", "obstacle", "tools", "กล้องวงจรปิดริมคลองไม่ได้เชื่อมต่อศูนย์ควบคุม"),
+    ]
+    assert [s.agency_count for s in group_similar(_findings(rows))] == [1, 1, 1]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    from pipeline.classify import classify
+    from pipeline.models import load_model
+
+    rows = NEAR_IDENTICAL + [
+        (
+            "สำนักการแพทย์",
+            "recommendation",
+            "tools",
+            "ควรพัฒนาระบบนัดหมายผู้ป่วยออนไลน์ให้เชื่อมกับทุกโรงพยาบาล",
+        ),
+        ("สำนักงานเขตบางรัก", "observation", "management", "ตัวชี้วัดวัดจำนวนครั้งมากกว่าผลลัพธ์"),
+    ]
+    findings = classify(
+        _findings(rows).assign(heading_category=lambda f: f[col.CATEGORY]), load_model("keywords")
+    )
+    folder = tmp_path_factory.mktemp("out")
+    earlier = findings.assign(**{col.FISCAL_YEAR: 2565}).head(2)
+    return make_reports(findings, folder, earlier), findings
+
+
+def test_summary_lines_follow_the_seeds_section_5(report):
+    _, findings = report
+    text = lines(build_summary(findings), "ชื่อเรื่อง")
+    headings = [t for style, t in text if style.startswith("heading")]
+    assert headings[:4] == [
+        "๕. สรุปปัญหาอุปสรรคและข้อเสนอแนะในการตรวจติดตามประเมินผล",
+        "๕.๑ ปัญหาอุปสรรคและข้อเสนอแนะในการพิจารณาทุกตัวชี้วัด",
+        "๕.๑.๑ ปัญหาอุปสรรค แบ่งเป็น ๒ ปัจจัย ได้แก่",
+        "๕.๑.๒ ข้อเสนอแนะในการตรวจติดตามประเมินผล แบ่งเป็น ๓ ประเภท",
+    ]
+    groups = [t for style, t in text if style == "group"]
+    assert groups[:3] == ["๑) ปัจจัยภายใน", "๑.๑) อัตรากำลัง", "๑.๒) งบประมาณ"]
+    assert "๒.๓) การประสานความร่วมมือกับหน่วยงานภายนอก" in groups
+    items = [t for style, t in text if style == "item"]
+    assert (
+        items[0].startswith("(๑) เจ้าหน้าที่เทศกิจ")
+        and "พบใน ๒ หน่วยงาน ได้แก่ เขตบางรัก, เขตสาทร" in items[0]
+    )
+    # an empty category says so rather than vanish
+    assert "- ไม่พบประเด็นปัญหาอุปสรรคในด้านนี้ -" in [t for style, t in text if style == "note"]
+    assert not any(re.search("[0-9]", t) for _, t in text)  # Thai digits throughout
+
+
+def test_word_file_has_the_headings_thai_digits_and_government_font(report):
+    import docx
+    from docx.oxml.ns import qn
+
+    paths, _ = report
+    document = docx.Document(paths["docx"])
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[0].startswith("๕.") and headings[1].startswith("๕.๑ ")
+    assert headings[-1] == "การเปรียบเทียบรายปี"
+    normal = document.styles["Normal"].element.rPr
+    fonts = normal.find(qn("w:rFonts"))
+    assert {fonts.get(qn(s)) for s in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")} == {
+        "TH SarabunPSK"
+    }
+    assert normal.find(qn("w:szCs")).get(qn("w:val")) == "32"
+    assert normal.find(qn("w:sz")).get(qn("w:val")) == "32"
+    runs = [r for p in document.paragraphs for r in p.runs]
+    runs += [r for cell in document.tables[0]._cells for p in cell.paragraphs for r in p.runs]
+    assert all(r.element.rPr.find(qn("w:rFonts")).get(qn("w:cs")) == "TH SarabunPSK" for r in runs)
+    assert len(document.tables) == 1  # the year-over-year table
+
+
+def test_workbook_sheets_and_round_trip(report):
+    from openpyxl import load_workbook
+
+    paths, findings = report
+    workbook = load_workbook(paths["workbook"])
+    assert workbook.sheetnames == ["ข้อค้นพบ", "รายหน่วยงาน", "รายคณะ", "ภาพรวม", "เปรียบเทียบรายปี"]
+    sheet = workbook["ข้อค้นพบ"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    header = [c.value for c in sheet[1]]
+    assert {"หน่วยงาน", "หมวด", "ความเชื่อมั่น", "ควรตรวจทาน", "ข้อความ"} <= set(header)
+    back = read_findings_workbook(paths["workbook"])
+    assert list(back[col.CATEGORY]) == list(findings[col.CATEGORY])
+    assert list(back[col.KIND]) == list(findings[col.KIND])
+
+
+def test_charts_are_drawn_with_a_thai_font(report):
+    from matplotlib import font_manager
+
+    paths, _ = report
+    assert [p.name for p in paths["charts"]] == ["chart_categories.png", "chart_heatmap.png"]
+    for path in paths["charts"]:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+    found = font_manager.findfont("Sarabun", fallback_to_default=False)
+    assert "Sarabun" in found  # not DejaVu: matplotlib's own fonts draw Thai as boxes
+
+
+def test_markdown_matches_the_word_text(report):
+    paths, _ = report
+    markdown = paths["markdown"].read_text(encoding="utf-8")
+    assert "#### ๕.๑.๑ ปัญหาอุปสรรค" in markdown and "## การเปรียบเทียบรายปี" in markdown
+    assert thai_digits("2566") in markdown
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_word_file_converts_to_pdf_with_libreoffice(report, tmp_path):
+    paths, _ = report
+    result = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(paths["docx"]),
+        ],
+        capture_output=True,
+        timeout=180,
+    )
+    assert result.returncode == 0
+    assert (tmp_path / "b3_summary.pdf").read_bytes()[:4] == b"%PDF"
