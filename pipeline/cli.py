@@ -342,13 +342,13 @@ def models(
         "trained on",
         "CV macro-F1",
         "keywords CV",
-        "seed held-out",
+        "FY2565 real report",
         "review below",
     ):
         table.add_column(column)
     for card in list_models(models_dir):
         cv = card.get("cross_validation", {})
-        seed = card.get("seed_held_out") or {}
+        seed = card.get("frozen_evaluation", {}).get("2565", {})
         data = card.get("training_data", {})
         table.add_row(
             "*" if card.get("name") == default else "",
@@ -399,7 +399,8 @@ def _model_markdown(card: dict) -> str:
 
     from pipeline.taxonomy import BY_ID, CATEGORY_IDS
 
-    cv, seed = card.get("cross_validation"), card.get("seed_held_out")
+    cv = card.get("cross_validation")
+    seed = card.get("frozen_evaluation", {}).get("2565")
     lines = [
         f"Model `{card['name']}` ({card['created']}), trained on "
         f"{card['training_data']['findings']} findings; data hash "
@@ -450,6 +451,21 @@ def _model_markdown(card: dict) -> str:
         ),
     }
     lines += [_markdown(pd.DataFrame(rows).T, "category"), ""]
+    frozen = {
+        f"FY{year} ({result['findings']} findings)": {
+            "model macro-F1": result["model"]["macro_f1"],
+            "keywords macro-F1": result["keywords"]["macro_f1"],
+            "model accuracy": result["model"]["accuracy"],
+        }
+        for year, result in card.get("frozen_evaluation", {}).items()
+    }
+    if frozen:
+        lines += [
+            "Frozen evaluation sets (never trained on):",
+            "",
+            _markdown(pd.DataFrame(frozen).T, "set"),
+            "",
+        ]
     folds = pd.DataFrame(
         {"model": cv["model"]["fold_macro_f1"], "keywords": cv["keywords"]["fold_macro_f1"]},
         index=[f"fold {i + 1}" for i in range(cv["folds"])],

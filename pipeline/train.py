@@ -1,8 +1,12 @@
-"""Training and evaluation: grouped cross-validation, the real-text held-out score, model cards.
+"""Training and evaluation: grouped cross-validation, frozen evaluation sets, model cards.
 
 Evaluation never mixes a report's findings between train and test folds: the groups are the source
-documents (each sample report, the seed report, each outside body of the extra set). The held-out
-score on real text trains on everything but the seed's heading-labelled findings and scores those.
+documents (each sample report, the seed report, each outside body of the extra set).
+
+Each fiscal year has a frozen evaluation set, chosen once and recorded in
+``corpus/fyYYYY/frozen_eval.json``: for FY2565 the real seed's 45 heading-labelled findings, for a
+year of sample or submitted reports a fifth of its reports. Frozen findings never train a model, so
+models of different dates are compared on the same findings, and real text is scored apart.
 """
 
 from __future__ import annotations
@@ -160,20 +164,73 @@ def cross_validate(
     }
 
 
-def seed_held_out(corpus: pd.DataFrame, params: dict | None = None) -> dict | None:
-    """Train without the real seed's heading-labelled findings, then score on them."""
-    test = (corpus["subset"] == "seed") & (corpus["label_source"] == "heading")
-    if not test.any():
-        return None
-    train = corpus[~test]
-    model = build_pipeline(params, random_state=RANDOM_STATE).fit(train["tokens"], train["label"])
-    keywords = KeywordClassifier().fit(train["tokens"], train["label"])
-    held = corpus[test]
-    return {
-        "findings": int(test.sum()),
-        "model": metrics(held["label"], model.predict(held["tokens"])),
-        KEYWORDS: metrics(held["label"], keywords.predict(held["tokens"])),
-    }
+FROZEN_FILE = "frozen_eval.json"
+FROZEN_SHARE = 0.2
+
+
+def frozen_sets(corpus_dir: Path | str, corpus: pd.DataFrame) -> dict[int, list[str]]:
+    """The frozen evaluation set of every fiscal year in ``corpus``; chosen and saved if new."""
+    import json
+
+    from pipeline.tables import atomic_path
+
+    sets = {}
+    for year in sorted(int(y) for y in corpus["fiscal_year"].dropna().unique()):
+        path = Path(corpus_dir) / f"fy{year}" / FROZEN_FILE
+        if path.exists():
+            sets[year] = json.loads(path.read_text(encoding="utf-8"))["finding_ids"]
+            continue
+        rows = corpus[corpus["fiscal_year"] == year]
+        seed = rows[(rows["subset"] == "seed") & (rows["label_source"] == "heading")]
+        if len(seed):
+            chosen, rule = seed, "the real report's heading-labelled findings"
+        else:
+            sources = sorted(rows["source"].unique())
+            rng = np.random.default_rng(year)
+            picked = rng.choice(
+                sources, size=max(1, round(FROZEN_SHARE * len(sources))), replace=False
+            )
+            chosen, rule = rows[rows["source"].isin(picked)], f"{FROZEN_SHARE:.0%} of the reports"
+        record = {
+            "fiscal_year": year,
+            "chosen": datetime.date.today().isoformat(),
+            "rule": rule,
+            "sources": sorted(chosen["source"].unique()),
+            "finding_ids": sorted(chosen["finding_id"]),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as temporary:
+            temporary.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        sets[year] = record["finding_ids"]
+    return sets
+
+
+def evaluate_on(estimator, frame: pd.DataFrame) -> dict:
+    """Metrics of a trained pipeline (or the keyword baseline) on labelled, tokenized findings."""
+    from pipeline.classify import predict_proba
+    from pipeline.models import LoadedModel
+
+    proba = predict_proba(LoadedModel("", estimator, {}), frame["tokens"])
+    return metrics(frame["label"], np.array(CATEGORY_IDS)[proba.argmax(axis=1)])
+
+
+def _ids_hash(ids: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
+
+
+def frozen_evaluation(corpus: pd.DataFrame, sets: dict[int, list[str]], model, keywords) -> dict:
+    """Scores of a model and the keyword baseline on every frozen set."""
+    out = {}
+    for year, ids in sets.items():
+        frame = corpus[corpus["finding_id"].isin(ids)]
+        if frame.empty:
+            continue
+        out[str(year)] = {
+            "findings": len(frame),
+            "model": evaluate_on(model, frame),
+            KEYWORDS: evaluate_on(keywords, frame),
+        }
+    return out
 
 
 def data_summary(corpus: pd.DataFrame) -> dict:
@@ -208,8 +265,11 @@ def train(
     engine: str = DEFAULT_ENGINE,
     evaluate: bool = True,
 ):
-    """Fit the model on the whole corpus selection; return it with its card."""
+    """Fit the model on the corpus selection less the frozen sets; return it with its card."""
     corpus = with_tokens(load_corpus(corpus_dir, years=years, extra=extra), engine)
+    sets = frozen_sets(corpus_dir, corpus)
+    frozen = corpus["finding_id"].isin([i for ids in sets.values() for i in ids])
+    training = corpus[~frozen].reset_index(drop=True)
     params = {**DEFAULT_PARAMS, **(params or {})}
     card = {
         "name": name,
@@ -218,16 +278,23 @@ def train(
         "tokenizer": engine,
         "params": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
         "random_state": RANDOM_STATE,
-        "training_data": data_summary(corpus),
+        "training_data": data_summary(training),
+        "frozen_sets": {
+            str(year): {"findings": len(ids), "sha256": _ids_hash(ids)}
+            for year, ids in sets.items()
+        },
         "libraries": library_versions(),
         "categories": {c: {"th": BY_ID[c].th, "en": BY_ID[c].en} for c in CATEGORY_IDS},
     }
+    model = build_pipeline(params, random_state=RANDOM_STATE).fit(
+        training["tokens"], training["label"]
+    )
     if evaluate:
-        card["cross_validation"] = cross_validate(corpus, params)
-        card["seed_held_out"] = seed_held_out(corpus, params)
+        card["cross_validation"] = cross_validate(training, params)
         card["review_threshold"] = card["cross_validation"]["review"]["threshold"]
         card["temperature"] = card["cross_validation"]["temperature"]
-    model = build_pipeline(params, random_state=RANDOM_STATE).fit(corpus["tokens"], corpus["label"])
+        keywords = KeywordClassifier().fit(training["tokens"], training["label"])
+        card["frozen_evaluation"] = frozen_evaluation(corpus, sets, model, keywords)
     return model, card
 
 
