@@ -42,6 +42,7 @@ from pipeline.parse import parse_file  # noqa: E402
 SEED = ROOT / "corpus" / "fy2565" / "source" / "b3_fy2565_seed.txt"
 SEED_ANNOTATIONS = ROOT / "corpus" / "fy2565" / "annotator_labels.jsonl"
 SEED_FINDINGS = ROOT / "corpus" / "fy2565" / "findings.jsonl"
+SEED_RULE_LABELS = ROOT / "corpus" / "fy2565" / "rule_labels.jsonl"
 DOUBLE_LABELLING = ROOT / "corpus" / "double_labelling.jsonl"
 WRITTEN = ROOT / "corpus" / "fy2566" / "written"
 SAMPLES = ROOT / "corpus" / "samples" / "fy2566"
@@ -307,6 +308,7 @@ class Report:
         return lines + self.other_sections(3)
 
 
+ANALYST_FIELDS = ("label", "label_source", "history", "labelled_by", "labelled_at", "note")
 FIXED_TIME = datetime.datetime(2023, 10, 26, 9, 0, 0)  # the sample year's report deadline
 
 
@@ -457,6 +459,8 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
 def build_seed() -> None:
     """Label every finding of the real FY2565 report: its heading's category, else a hand label."""
     hand = {row["finding_id"]: row["label"] for row in _jsonl(SEED_ANNOTATIONS)}
+    # where GUIDELINES.md section 4 files a heading-labelled item differently
+    by_rules = {row["finding_id"]: row["rule_label"] for row in _jsonl(SEED_RULE_LABELS)}
     findings, _, _ = parse_file(SEED.relative_to(ROOT))
     rows = []
     for record in findings.astype(object).where(findings.notna(), None).to_dict("records"):
@@ -466,9 +470,11 @@ def build_seed() -> None:
                 f"{SEED}: no hand label for {record['finding_id']} {record['text'][:40]}"
             )
         record["source"] = SEED.relative_to(ROOT).as_posix()
+        label = heading or hand[record["finding_id"]]
         record.update(
-            label=heading or hand[record["finding_id"]],
+            label=label,
             label_source="heading" if heading else "annotator",
+            rule_label=by_rules.get(record["finding_id"], label),
             format="txt",
         )
         rows.append(record)
@@ -534,6 +540,12 @@ def build_samples() -> None:
             write_xlsx(report, path)
         reports.append((report, path))
 
+    # labels an analyst gave in review (findings review import) survive a rebuild
+    reviewed = {
+        row["finding_id"]: row
+        for row in (_jsonl(LABELS) if LABELS.exists() else [])
+        if row.get("label_source") == "analyst"
+    }
     layouts = [report.layout() for report, _ in reports]
     if len(set(layouts)) != len(layouts):
         raise SystemExit("two sample reports share a template; change the layout choices")
@@ -571,6 +583,10 @@ def build_samples() -> None:
                     "written": finding["written"],
                 }
             )
+    for row in rows:
+        if row["finding_id"] in reviewed:
+            kept = reviewed[row["finding_id"]]
+            row.update({k: kept[k] for k in kept if k in ANALYST_FIELDS})
     _write_jsonl(LABELS, rows)
     formats = defaultdict(int)
     for report, _ in reports:

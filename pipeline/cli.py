@@ -195,6 +195,7 @@ def classify(
         _error(str(error))
         raise typer.Exit(1) from None
     _print_summary(result, output)
+    _print_drift(classified, loaded)
     if len(classified):
         review = int(classified["needs_review"].sum())
         by_source = classified["category_source"].value_counts().to_dict()
@@ -205,6 +206,31 @@ def classify(
         )
     if result.errors:
         raise typer.Exit(1)
+
+
+def _print_drift(classified, loaded) -> None:
+    """How the classified findings differ from the model's training data."""
+    from pipeline.drift import drift
+
+    if classified.empty or "training_data" not in loaded.card:
+        return
+    report = drift(classified, loaded)
+    moved = report["categories"].dropna()
+    moved = moved[moved["เปลี่ยนแปลง"].abs() >= 0.03]
+    unseen = report["unseen_token_share"]
+    console.print(
+        f"Drift from the training data: {unseen:.1%} of tokens unseen by the model; "
+        + (
+            ", ".join(f"{r['หมวด']} {r['เปลี่ยนแปลง']:+.1%}" for _, r in moved.iterrows())
+            or "category mix as in training"
+        ),
+        highlight=False,
+    )
+    if report["retrain"]:
+        console.print(
+            "[yellow]This year differs from the training data: consider reviewing and "
+            "retraining (see README, 'A new fiscal year')."
+        )
 
 
 @app.command()
@@ -389,6 +415,98 @@ def _cell(value) -> str:
     return str(value)
 
 
+@models_app.command("compare")
+def models_compare(
+    names: Annotated[list[str], typer.Argument(help="Two or more model names (or 'keywords').")],
+    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = Path("corpus"),
+    models_dir: Annotated[Path, typer.Option(help="Where models live.")] = Path("models"),
+) -> None:
+    """The models' metrics on the same frozen evaluation sets, side by side, per category."""
+    import pandas as pd
+
+    from pipeline.models import ModelError
+    from pipeline.taxonomy import CATEGORY_IDS
+    from pipeline.train import compare_models
+
+    try:
+        comparison = compare_models(names, corpus, models_dir)
+    except ModelError as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+    if not comparison:
+        _error(f"{corpus}: no frozen evaluation set (fy*/frozen_eval.json); train a model first")
+        raise typer.Exit(1)
+    for year, scores in comparison.items():
+        count = scores.pop("_findings")
+        rows = {
+            c: {name: m["per_category"][c]["f1"] for name, m in scores.items()}
+            for c in CATEGORY_IDS
+        }
+        rows["macro-F1"] = {name: m["macro_f1"] for name, m in scores.items()}
+        rows["accuracy"] = {name: m["accuracy"] for name, m in scores.items()}
+        typer.echo(f"\nFY{year} frozen set ({count} findings), F1 per category:\n")
+        typer.echo(_markdown(pd.DataFrame(rows).T, "category"))
+
+
+@models_app.command("promote")
+def models_promote(
+    name: Annotated[str, typer.Argument(help="The model to make the default.")],
+    force: Annotated[
+        bool, typer.Option(help="Promote even if it is worse; the card says so.")
+    ] = False,
+    tolerance: Annotated[float, typer.Option(help="Macro-F1 it may lose per frozen set.")] = 0.01,
+    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = Path("corpus"),
+    models_dir: Annotated[Path, typer.Option(help="Where models live.")] = Path("models"),
+) -> None:
+    """Make NAME the default if it is not worse than the current one on every frozen set."""
+    import datetime
+
+    from pipeline.models import ModelError, default_name, set_default, update_card
+    from pipeline.train import compare_models, promotion_check
+
+    current = default_name(models_dir)
+    if current == name:
+        console.print(f"{name} is already the default.")
+        return
+    try:
+        comparison = compare_models([name, current], corpus, models_dir)
+    except ModelError as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+    for scores in comparison.values():
+        scores.pop("_findings")
+    ok, reasons = promotion_check(name, current, comparison, tolerance)
+    for year, scores in comparison.items():
+        console.print(
+            f"FY{year}: {name} {scores[name]['macro_f1']:.3f}, "
+            f"{current} {scores[current]['macro_f1']:.3f} (macro-F1)"
+        )
+    if not ok and not force:
+        _error(
+            f"{name} is worse than {current} by more than {tolerance}: "
+            + "; ".join(reasons)
+            + " (use --force to promote it anyway)"
+        )
+        raise typer.Exit(1)
+    record = {
+        "date": datetime.date.today().isoformat(),
+        "replaced": current,
+        "forced": bool(force and not ok),
+        "tolerance": tolerance,
+        "frozen_macro_f1": {
+            year: {m: s["macro_f1"] for m, s in scores.items()}
+            for year, scores in comparison.items()
+        },
+    }
+    if not ok:
+        record["reasons"] = reasons
+    update_card(models_dir / name, promotion=record)
+    set_default(name, models_dir)
+    console.print(
+        f"{name} is now the default" + (" (forced; the card records it)" if not ok else "")
+    )
+
+
 def _fmt(value) -> str:
     return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
@@ -529,6 +647,7 @@ def summarize(
     with console.status("Writing the workbook, the B3 summary and the charts"):
         paths = make_reports(findings, output, earlier)
     _print_summary(result, output)
+    _print_drift(findings, loaded)
     review = int(findings["needs_review"].sum())
     console.print(f"Model {loaded.name}; {review} finding(s) flagged for review.")
     for label, path in (
@@ -557,6 +676,111 @@ def domain_words_command(
     )
     for word, pieces in cut:
         typer.echo(f"  {word} → {'|'.join(pieces)}")
+
+
+review_app = typer.Typer(help="Analysts review and correct the labels.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("export")
+def review_export(
+    inputs: Annotated[list[Path], typer.Argument(help="Reports, folders or findings tables.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The review .xlsx to write.")],
+    model: Annotated[str | None, typer.Option(help="Model name; default: models/DEFAULT.")] = None,
+    year: Annotated[int | None, typer.Option(help="Fiscal year of reports without one.")] = None,
+) -> None:
+    """A review workbook: least certain first, with a drop-down for the analyst's category."""
+    from pipeline.classify import classify as classify_stage
+    from pipeline.models import ModelError, load_model
+    from pipeline.review import export_review
+    from pipeline.tokenize import tokenize
+
+    if output.suffix.lower() != ".xlsx":
+        _error(f"{output}: the review workbook must be .xlsx")
+        raise typer.Exit(2)
+    try:
+        loaded = load_model(model)
+    except ModelError as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+    result = _read_inputs(inputs, None, None, year)
+    classified = classify_stage(tokenize(result.findings), loaded)
+    export_review(classified, output)
+    _print_summary(result, output)
+    review = int(classified["needs_review"].sum())
+    console.print(
+        f"{review} of {len(classified)} findings need review; they come first in {output}"
+    )
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@review_app.command("import")
+def review_import(
+    workbook: Annotated[Path, typer.Argument(help="The review .xlsx the analysts filled in.")],
+    year: Annotated[int, typer.Option(help="Fiscal year whose labels to update.")],
+    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = Path("corpus"),
+    by: Annotated[str | None, typer.Option(help="Who reviewed (recorded with each label).")] = None,
+    replace: Annotated[
+        bool, typer.Option(help="Replace earlier analyst labels that differ.")
+    ] = False,
+) -> None:
+    """Put the analysts' categories into corpus/fyYEAR/labels.jsonl, keeping earlier labels."""
+    from pipeline.review import import_review
+
+    try:
+        result = import_review(workbook, year=year, corpus_dir=corpus, who=by, replace=replace)
+    except ValueError as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+    console.print(
+        f"{result.path}: {result.applied} label(s) changed, {result.added} finding(s) added, "
+        f"{result.unchanged} confirmed; {len(result.conflicts)} conflict(s), "
+        f"{len(result.unknown)} unknown categor(ies)",
+        highlight=False,
+    )
+    for line in result.conflicts + result.unknown:
+        _error(line)
+    if result.conflicts or result.unknown:
+        raise typer.Exit(1)
+
+
+@review_app.command("simulate")
+def review_simulate(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The curve, as PNG.")] = Path(
+        "out/review_simulation.png"
+    ),
+    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = Path("corpus"),
+    target: Annotated[float, typer.Option(help="Macro-F1 to reach.")] = 0.8,
+    rounds: Annotated[int, typer.Option(help="Rounds of labelling.")] = 15,
+    step: Annotated[int, typer.Option(help="Findings labelled per round.")] = 40,
+) -> None:
+    """Label the least certain first or at random: how many corrections reach a macro-F1."""
+    import json
+
+    from pipeline.corpus import load_corpus
+    from pipeline.review import labels_to_reach, plot_simulation, simulate
+    from pipeline.train import FROZEN_FILE, with_tokens
+
+    data = with_tokens(load_corpus(corpus))
+    frozen_path = corpus / "fy2566" / FROZEN_FILE
+    if not frozen_path.exists():
+        _error(f"{frozen_path}: no frozen set; run findings train first")
+        raise typer.Exit(1)
+    frozen = set(json.loads(frozen_path.read_text(encoding="utf-8"))["finding_ids"])
+    test = data[data["finding_id"].isin(frozen)]
+    pool = data[~data["finding_id"].isin(frozen) & (data["subset"] == "samples")]
+    with console.status("Simulating review rounds (a few minutes)"):
+        curve = simulate(pool.reset_index(drop=True), test, step=step, rounds=rounds)
+    plot_simulation(curve, output, target)
+    mean = curve.groupby(["labelled", "strategy"])["macro_f1"].mean().unstack()
+    typer.echo(_markdown(mean.round(3), "labelled"))
+    reach = labels_to_reach(curve, target)
+    typer.echo(
+        f"\nTo reach macro-F1 {target} on the FY2566 frozen set ({len(test)} findings): "
+        + ", ".join(f"{s} {n if n else 'not within the rounds'}" for s, n in reach.items())
+    )
+    console.print(f"Curve: {output}")
 
 
 corpus_app = typer.Typer(help="The labelled corpus.", no_args_is_help=True)

@@ -28,6 +28,7 @@ CORPUS_COLUMNS = (
     "label_source",
     "format",
     "subset",
+    "rule_label",
 )
 LABEL_SOURCES = ("heading", "annotator", "analyst")
 
@@ -88,6 +89,8 @@ def load_corpus(
     for name in CORPUS_COLUMNS:
         if name not in corpus.columns:
             corpus[name] = None
+    # the label under the guidelines where a report's own heading files a finding otherwise
+    corpus["rule_label"] = corpus["rule_label"].fillna(corpus["label"])
     corpus["fiscal_year"] = pd.array(corpus["fiscal_year"], dtype="Int64")
     corpus["committee"] = pd.array(corpus["committee"], dtype="Int64")
     if years:

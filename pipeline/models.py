@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +79,7 @@ class KeywordClassifier:
 
 
 #: Hyperparameters of the trained model, chosen with ``findings train --tune`` (see README).
-DEFAULT_PARAMS = {"C": 10.0, "word_ngrams": (1, 2), "char_ngrams": (2, 4)}
+DEFAULT_PARAMS = {"C": 10.0, "word_ngrams": (1, 2), "char_ngrams": (2, 4), "word_min_df": 2}
 
 
 def build_pipeline(params: dict | None = None, *, random_state: int = 0):
@@ -89,7 +90,10 @@ def build_pipeline(params: dict | None = None, *, random_state: int = 0):
 
     params = {**DEFAULT_PARAMS, **(params or {})}
     words = TfidfVectorizer(
-        token_pattern=r"\S+", ngram_range=tuple(params["word_ngrams"]), sublinear_tf=True
+        token_pattern=r"\S+",
+        ngram_range=tuple(params["word_ngrams"]),
+        sublinear_tf=True,
+        min_df=params["word_min_df"],
     )
     chars = TfidfVectorizer(
         analyzer="char_wb", ngram_range=tuple(params["char_ngrams"]), sublinear_tf=True, min_df=2
@@ -134,8 +138,14 @@ def save_model(estimator, card: dict, folder: Path) -> Path:
     from pipeline.tables import atomic_path
 
     folder.mkdir(parents=True, exist_ok=True)
+    # TF-IDF keeps every term it dropped, for introspection only: tens of MB of char n-grams
+    for _, step in getattr(estimator, "steps", []):
+        for _, part in getattr(step, "transformer_list", []):
+            if hasattr(part, "stop_words_"):
+                part.stop_words_ = None
     with atomic_path(folder / MODEL_FILE) as temporary:
-        skops.io.dump(estimator, temporary)
+        # the vocabulary is stored as verbose JSON: deflate it (25 MB → a few MB)
+        skops.io.dump(estimator, temporary, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
         digest = sha256(temporary)
     card = {**card, "model_file": MODEL_FILE, "model_sha256": digest}
     with atomic_path(folder / CARD_FILE) as temporary:
@@ -173,6 +183,16 @@ def load_estimator(path: Path, expected_sha256: str | None):
             "refusing to load it"
         )
     return skops.io.load(path)
+
+
+def update_card(folder: Path, **fields) -> dict:
+    """Add fields to a model's card (the model file, and so its hash, stay as they are)."""
+    from pipeline.tables import atomic_path
+
+    card = {**read_card(folder), **fields}
+    with atomic_path(folder / CARD_FILE) as temporary:
+        temporary.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return card
 
 
 def default_name(models_dir: Path = MODELS_DIR) -> str:

@@ -230,6 +230,14 @@ def frozen_evaluation(corpus: pd.DataFrame, sets: dict[int, list[str]], model, k
             "model": evaluate_on(model, frame),
             KEYWORDS: evaluate_on(keywords, frame),
         }
+        differ = frame["rule_label"] != frame["label"]
+        if differ.any():  # also score against the guidelines where the report's headings differ
+            by_rules = frame.assign(label=frame["rule_label"])
+            out[str(year)].update(
+                relabelled=int(differ.sum()),
+                model_by_guidelines=evaluate_on(model, by_rules),
+                keywords_by_guidelines=evaluate_on(keywords, by_rules),
+            )
     return out
 
 
@@ -312,3 +320,39 @@ def tune(corpus_dir: Path | str = "corpus", grid: list[dict] | None = None) -> p
             {**params, "macro_f1": result["model"]["macro_f1"], "ece": result["reliability"]["ece"]}
         )
     return pd.DataFrame(rows)
+
+
+PROMOTION_TOLERANCE = 0.01  # macro-F1 a new model may lose on a frozen set and still be promoted
+
+
+def compare_models(names: list[str], corpus_dir: Path | str = "corpus", models_dir=None) -> dict:
+    """Every model's metrics on the same frozen sets, recomputed now: ``{set: {model: metrics}}``."""
+    import json
+
+    from pipeline.models import MODELS_DIR, load_model
+
+    models_dir = Path(models_dir or MODELS_DIR)
+    corpus = with_tokens(load_corpus(corpus_dir, extra=False))
+    results: dict[str, dict] = {}
+    loaded = [load_model(name, models_dir) for name in names]
+    for path in sorted(Path(corpus_dir).glob(f"fy*/{FROZEN_FILE}")):
+        ids = json.loads(path.read_text(encoding="utf-8"))["finding_ids"]
+        frame = corpus[corpus["finding_id"].isin(ids)]
+        if frame.empty:
+            continue
+        year = path.parent.name.removeprefix("fy")
+        results[year] = {m.name: evaluate_on(m.estimator, frame) for m in loaded}
+        results[year]["_findings"] = len(frame)
+    return results
+
+
+def promotion_check(
+    candidate: str, current: str, comparison: dict, tolerance: float = PROMOTION_TOLERANCE
+) -> tuple[bool, list[str]]:
+    """Whether ``candidate`` is not worse than ``current`` on every frozen set, and why not."""
+    reasons = []
+    for year, scores in comparison.items():
+        new, old = scores[candidate]["macro_f1"], scores[current]["macro_f1"]
+        if new < old - tolerance:
+            reasons.append(f"FY{year}: macro-F1 {new:.3f} against {old:.3f} for {current}")
+    return not reasons, reasons

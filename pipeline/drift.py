@@ -1,0 +1,58 @@
+"""Drift: how a newly classified year differs from what the model was trained on.
+
+Two signs that a model is due for retraining: the category mix moves (the shares of the model's
+categories in the new year against the training data's label shares), and the words move (the share
+of the new findings' tokens the model has never seen).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.aggregate import category_th
+from pipeline.models import LoadedModel
+from pipeline.schema import col
+from pipeline.taxonomy import CATEGORY_IDS
+
+#: Past these, the report suggests retraining.
+UNSEEN_TOKEN_ALERT = 0.15
+SHARE_CHANGE_ALERT = 0.05
+
+
+def model_vocabulary(model: LoadedModel) -> set[str] | None:
+    """The word unigrams a trained pipeline knows; None for the keyword baseline."""
+    steps = getattr(model.estimator, "named_steps", None)
+    if not steps:
+        return None
+    words = dict(steps["features"].transformer_list)["words"]
+    return {term for term in words.vocabulary_ if " " not in term}
+
+
+def drift(classified: pd.DataFrame, model: LoadedModel) -> dict:
+    """Category shares against training, unseen-token share, and whether to retrain."""
+    trained = model.card.get("training_data", {}).get("per_category")
+    new = classified[col.MODEL_CATEGORY].value_counts(normalize=True)
+    rows = []
+    for category in CATEGORY_IDS:
+        before = trained[category] / sum(trained.values()) if trained else None
+        after = float(new.get(category, 0.0))
+        rows.append(
+            {
+                "หมวด": category_th(category),
+                "สัดส่วนในข้อมูลฝึก": None if before is None else round(before, 3),
+                "สัดส่วนปีนี้": round(after, 3),
+                "เปลี่ยนแปลง": None if before is None else round(after - before, 3),
+            }
+        )
+    table = pd.DataFrame(rows)
+    vocabulary = model_vocabulary(model)
+    unseen = None
+    if vocabulary is not None:
+        tokens = [t for text in classified[col.TOKENS].fillna("") for t in text.split()]
+        unseen = round(sum(t not in vocabulary for t in tokens) / max(1, len(tokens)), 3)
+    shifted = table["เปลี่ยนแปลง"].abs().max() if trained else 0
+    retrain = bool(
+        (unseen is not None and unseen > UNSEEN_TOKEN_ALERT)
+        or (shifted is not None and shifted > SHARE_CHANGE_ALERT)
+    )
+    return {"categories": table, "unseen_token_share": unseen, "retrain": retrain}
