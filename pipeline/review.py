@@ -72,7 +72,7 @@ def review_table(classified: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_review(classified: pd.DataFrame, path: Path) -> Path:
-    """Write the review workbook: the findings sheet with a drop-down, and the list of categories."""
+    """Write the review workbook: findings with a drop-down, and the list of categories."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation

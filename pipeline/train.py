@@ -326,7 +326,7 @@ PROMOTION_TOLERANCE = 0.01  # macro-F1 a new model may lose on a frozen set and 
 
 
 def compare_models(names: list[str], corpus_dir: Path | str = "corpus", models_dir=None) -> dict:
-    """Every model's metrics on the same frozen sets, recomputed now: ``{set: {model: metrics}}``."""
+    """Every model's metrics on the same frozen sets, recomputed: ``{set: {model: metrics}}``."""
     import json
 
     from pipeline.models import MODELS_DIR, load_model

@@ -1,0 +1,28 @@
+"""Drift: a new year's category mix and vocabulary against the model's training data."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.classify import classify
+from pipeline.drift import drift, model_vocabulary
+from pipeline.models import load_model
+from pipeline.tokenize import tokenize
+
+
+def test_unseen_words_and_a_shifted_mix_call_for_retraining():
+    model = load_model("default")
+    vocabulary = model_vocabulary(model)
+    assert "งบประมาณ" in vocabulary and len(vocabulary) > 1000
+    familiar = tokenize(pd.DataFrame({"text": ["งบประมาณไม่เพียงพอต่อการดำเนินโครงการ"] * 3}))
+    report = drift(classify(familiar, model), model)
+    assert report["unseen_token_share"] == 0.0
+    table = report["categories"].set_index("หมวด")
+    assert table.loc["งบประมาณ", "สัดส่วนปีนี้"] == 1.0
+    assert report["retrain"]  # every finding in one category: the mix has moved
+    strange = tokenize(pd.DataFrame({"text": ["ควอนตัมบล็อกเชนเมตาเวิร์สไฮเปอร์ลูป"]}))
+    assert drift(classify(strange, model), model)["unseen_token_share"] > 0.5
+
+
+def test_the_keyword_baseline_has_no_vocabulary():
+    assert model_vocabulary(load_model("keywords")) is None
