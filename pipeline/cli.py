@@ -534,9 +534,9 @@ def _model_markdown(card: dict) -> str:
             "keywords CV F1": cv["keywords"]["per_category"][c]["f1"],
             **(
                 {
-                    "model seed F1": seed["model"]["per_category"][c]["f1"],
-                    "keywords seed F1": seed["keywords"]["per_category"][c]["f1"],
-                    "seed support": seed["model"]["per_category"][c]["support"],
+                    "model FY2565 F1": seed["model"]["per_category"][c]["f1"],
+                    "keywords FY2565 F1": seed["keywords"]["per_category"][c]["f1"],
+                    "FY2565 support": seed["model"]["per_category"][c]["support"],
                 }
                 if seed
                 else {}
@@ -547,9 +547,9 @@ def _model_markdown(card: dict) -> str:
         "keywords CV F1": cv["keywords"]["macro_f1"],
         **(
             {
-                "model seed F1": seed["model"]["macro_f1"],
-                "keywords seed F1": seed["keywords"]["macro_f1"],
-                "seed support": seed["findings"],
+                "model FY2565 F1": seed["model"]["macro_f1"],
+                "keywords FY2565 F1": seed["keywords"]["macro_f1"],
+                "FY2565 support": seed["findings"],
             }
             if seed
             else {}
@@ -560,23 +560,30 @@ def _model_markdown(card: dict) -> str:
         "keywords CV F1": cv["keywords"]["accuracy"],
         **(
             {
-                "model seed F1": seed["model"]["accuracy"],
-                "keywords seed F1": seed["keywords"]["accuracy"],
-                "seed support": "",
+                "model FY2565 F1": seed["model"]["accuracy"],
+                "keywords FY2565 F1": seed["keywords"]["accuracy"],
+                "FY2565 support": "",
             }
             if seed
             else {}
         ),
     }
     lines += [_markdown(pd.DataFrame(rows).T, "category"), ""]
-    frozen = {
-        f"FY{year} ({result['findings']} findings)": {
+    frozen = {}
+    for year, result in card.get("frozen_evaluation", {}).items():
+        frozen[f"FY{year} ({result['findings']} findings)"] = {
             "model macro-F1": result["model"]["macro_f1"],
             "keywords macro-F1": result["keywords"]["macro_f1"],
             "model accuracy": result["model"]["accuracy"],
+            "keywords accuracy": result["keywords"]["accuracy"],
         }
-        for year, result in card.get("frozen_evaluation", {}).items()
-    }
+        if "model_by_guidelines" in result:
+            frozen[f"FY{year}, {result['relabelled']} relabelled by GUIDELINES §4"] = {
+                "model macro-F1": result["model_by_guidelines"]["macro_f1"],
+                "keywords macro-F1": result["keywords_by_guidelines"]["macro_f1"],
+                "model accuracy": result["model_by_guidelines"]["accuracy"],
+                "keywords accuracy": result["keywords_by_guidelines"]["accuracy"],
+            }
     if frozen:
         lines += [
             "Frozen evaluation sets (never trained on):",
@@ -605,7 +612,8 @@ def _model_markdown(card: dict) -> str:
         "",
         f"Review threshold {review['threshold']}: the {review['share_above']:.0%} of findings "
         f"at or above it are right {review['precision_above']:.0%} of the time; "
-        "the rest are flagged for review.",
+        f"the rest are flagged for review, and hold {review.get('errors_flagged', 0):.0%} of the "
+        "model's errors.",
     ]
     return "\n".join(lines)
 

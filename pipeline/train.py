@@ -88,12 +88,15 @@ def choose_threshold(y_true, proba: np.ndarray, classes, precision: float = REVI
     for threshold in np.round(np.arange(0.05, 1.0, 0.05), 2):
         kept = confidence >= threshold
         if kept.any() and correct[kept].mean() >= precision:
+            wrong = ~correct
             return {
                 "threshold": float(threshold),
                 "precision_above": round(float(correct[kept].mean()), 4),
                 "share_above": round(float(kept.mean()), 4),
+                # what reviewing only the flagged findings buys: the share of all errors among them
+                "errors_flagged": round(float(wrong[~kept].sum() / max(1, wrong.sum())), 4),
             }
-    return {"threshold": 1.0, "precision_above": None, "share_above": 0.0}
+    return {"threshold": 1.0, "precision_above": None, "share_above": 0.0, "errors_flagged": 1.0}
 
 
 def fit_temperature(y_true, proba: np.ndarray, classes) -> float:

@@ -69,8 +69,9 @@ def test_the_whole_loop_on_a_copy_of_the_corpus(workspace):
     tmp, corpus, models = workspace
     review = tmp / "review.xlsx"
     reports = [str(p) for p in sorted((SAMPLES / "committee_1").glob("*.txt"))[:2]]
-    result = runner.invoke(app, ["review", "export", *reports, "-o", str(review),
-                                 "--model", str(models / "default")])
+    result = runner.invoke(
+        app, ["review", "export", *reports, "-o", str(review), "--model", str(models / "default")]
+    )
     assert result.exit_code == 0, result.output
     sheet = pd.read_excel(review, sheet_name=REVIEW_SHEET)
     from openpyxl import load_workbook
@@ -79,29 +80,65 @@ def test_the_whole_loop_on_a_copy_of_the_corpus(workspace):
     assert validation.type == "list" and "หมวด" in validation.formula1
     first, second, third = (str(sheet["รหัส"].iloc[i]) for i in range(3))
     labels_path = corpus / "fy2566" / "labels.jsonl"
-    before = {json.loads(l)["finding_id"]: json.loads(l) for l in labels_path.open(encoding="utf-8")}
+    before = {
+        json.loads(l)["finding_id"]: json.loads(l) for l in labels_path.open(encoding="utf-8")
+    }
     new_label = next(c for c in ("policy", "budget") if c != before[first]["label"])
     thai = {"policy": "นโยบายรัฐบาล", "budget": "งบประมาณ"}[new_label]
     _fill(review, {2: thai, 3: before[second]["label"], 4: "งบ"})
 
-    result = runner.invoke(app, ["review", "import", str(review), "--year", "2566",
-                                 "--corpus", str(corpus), "--by", "analyst1"])
+    result = runner.invoke(
+        app,
+        [
+            "review",
+            "import",
+            str(review),
+            "--year",
+            "2566",
+            "--corpus",
+            str(corpus),
+            "--by",
+            "analyst1",
+        ],
+    )
     assert result.exit_code == 1  # one unknown category, reported, not guessed
     assert "unknown category 'งบ'" in result.output and "1 label(s) changed" in result.output
-    after = {json.loads(l)["finding_id"]: json.loads(l) for l in labels_path.open(encoding="utf-8")}
+    after = {json.loads(x)["finding_id"]: json.loads(x) for x in labels_path.open(encoding="utf-8")}
     assert after[first]["label"] == new_label and after[first]["label_source"] == "analyst"
     assert after[first]["labelled_by"] == "analyst1"
     assert after[first]["history"][0]["label"] == before[first]["label"]
     assert after[second] == before[second] and after[third] == before[third]
     assert len(after) == len(before)
 
-    result = runner.invoke(app, ["train", "--name", "next", "--corpus", str(corpus),
-                                 "--no-extra", "--models-dir", str(models)])
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            "--name",
+            "next",
+            "--corpus",
+            str(corpus),
+            "--no-extra",
+            "--models-dir",
+            str(models),
+        ],
+    )
     assert result.exit_code == 0, result.output
     card = json.loads((models / "next" / "card.json").read_text(encoding="utf-8"))
     assert card["frozen_sets"]["2566"]["findings"] > 0
-    result = runner.invoke(app, ["models", "compare", "default", "next", "--corpus", str(corpus),
-                                 "--models-dir", str(models)])
+    result = runner.invoke(
+        app,
+        [
+            "models",
+            "compare",
+            "default",
+            "next",
+            "--corpus",
+            str(corpus),
+            "--models-dir",
+            str(models),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "FY2566 frozen set" in result.output and "| default | next |" in result.output
 
@@ -111,8 +148,9 @@ def test_the_whole_loop_on_a_copy_of_the_corpus(workspace):
     from pipeline.train import with_tokens
 
     small = with_tokens(load_corpus(corpus, extra=False).sample(40, random_state=0))
-    save_model(build_pipeline().fit(small["tokens"], small["label"]), {"name": "worse"},
-               models / "worse")
+    save_model(
+        build_pipeline().fit(small["tokens"], small["label"]), {"name": "worse"}, models / "worse"
+    )
     args = ["models", "promote", "worse", "--corpus", str(corpus), "--models-dir", str(models)]
     result = runner.invoke(app, args)
     assert result.exit_code == 1 and "worse is worse than default" in result.output
@@ -130,9 +168,20 @@ def test_import_keeps_history_reports_conflicts_and_writes_atomically(tmp_path, 
     corpus = tmp_path / "corpus"
     (corpus / "fy2567").mkdir(parents=True)
     labels = corpus / "fy2567" / "labels.jsonl"
-    labels.write_text(json.dumps({"finding_id": "x1", "text": "งบซ่อมถนนไม่พอ", "label": "budget",
-                                  "label_source": "analyst", "labelled_by": "a"},
-                                 ensure_ascii=False) + "\n", encoding="utf-8")
+    labels.write_text(
+        json.dumps(
+            {
+                "finding_id": "x1",
+                "text": "งบซ่อมถนนไม่พอ",
+                "label": "budget",
+                "label_source": "analyst",
+                "labelled_by": "a",
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = REVIEW_SHEET
@@ -152,7 +201,10 @@ def test_import_keeps_history_reports_conflicts_and_writes_atomically(tmp_path, 
     result = import_review(path, year=2567, corpus_dir=corpus, who="b", replace=True)
     rows = [json.loads(line) for line in labels.open(encoding="utf-8")]
     assert rows[0]["label"] == "tools" and rows[0]["history"][0] == {
-        "label": "budget", "label_source": "analyst", "labelled_by": "a"}
+        "label": "budget",
+        "label_source": "analyst",
+        "labelled_by": "a",
+    }
 
     before = labels.read_bytes()
     sheet.cell(row=2, column=5, value="การจัดการ")
