@@ -81,7 +81,7 @@ def test_the_whole_loop_on_a_copy_of_the_corpus(workspace):
     first, second, third = (str(sheet["รหัส"].iloc[i]) for i in range(3))
     labels_path = corpus / "fy2566" / "labels.jsonl"
     before = {
-        json.loads(l)["finding_id"]: json.loads(l) for l in labels_path.open(encoding="utf-8")
+        json.loads(x)["finding_id"]: json.loads(x) for x in labels_path.open(encoding="utf-8")
     }
     new_label = next(c for c in ("policy", "budget") if c != before[first]["label"])
     thai = {"policy": "นโยบายรัฐบาล", "budget": "งบประมาณ"}[new_label]
