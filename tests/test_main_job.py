@@ -1,0 +1,54 @@
+"""The README's main command on the shipped FY2566 sample: every output opens and says the right things."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+
+@pytest.mark.slow
+def test_summarize_the_shipped_sample(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["summarize", str(ROOT / "corpus/samples/fy2566"), "--year", "2566", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Read 77 file(s), refused 0" in result.output
+    for name in (
+        "findings.xlsx",
+        "b3_summary.docx",
+        "b3_summary.md",
+        "chart_categories.png",
+        "chart_heatmap.png",
+    ):
+        assert f"{out / name}" in result.output.replace("\n", "")
+
+    labels = [json.loads(x) for x in (ROOT / "corpus/fy2566/labels.jsonl").open(encoding="utf-8")]
+    findings = pd.read_excel(out / "findings.xlsx", sheet_name="ข้อค้นพบ")
+    assert len(findings) == len(labels) == 1124
+    assert set(findings["ปีงบประมาณ"]) == {2566}
+    overall = pd.read_excel(out / "findings.xlsx", sheet_name="ภาพรวม").set_index("หมวด")
+    assert overall.loc["รวม", "รวม"] == 1124
+    assert overall.loc["รวม", "จำนวนหน่วยงานที่พบ"] == 77
+    # findings under a heading keep its category: they agree with the labels
+    by_id = {row["finding_id"]: row for row in labels}
+    headed = findings[findings["ที่มาของหมวด"] == "heading"]
+    from pipeline.aggregate import category_th
+
+    assert len(headed) > 500
+    assert all(category_th(by_id[r["รหัส"]]["label"]) == r["หมวด"] for _, r in headed.iterrows())
+
+    import docx
+
+    document = docx.Document(out / "b3_summary.docx")
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "ประจำปีงบประมาณ พ.ศ. ๒๕๖๖" in text and "๕.๑.๒.๒ ข้อเสนอแนะต่อหน่วยงานผู้ประเมิน" in text
+    assert "พบใน" in text and "หน่วยงาน ได้แก่" in text
+    markdown = (out / "b3_summary.md").read_text(encoding="utf-8")
+    assert markdown.count("(๑)") >= 10
