@@ -1,4 +1,4 @@
-"""The README's main command on the shipped FY2566 sample: every output opens and says the right things."""
+"""The README's main command on the shipped FY2566 sample: every output opens and is right."""
 
 from __future__ import annotations
 
