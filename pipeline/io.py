@@ -23,7 +23,7 @@ MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
 TABLE_SUFFIXES = {".csv", ".tsv"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES | {".docx", ".xlsx"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES | {".docx", ".xlsx", ".pdf"}
 
 
 class InputError(Exception):
@@ -78,7 +78,13 @@ def read_document(path: Path | str) -> Document:
         )
     data = path.read_bytes()
     kind = sniff_format(path, data)
-    reader = {"text": _read_text, "table": _read_table, "docx": _read_docx, "xlsx": _read_xlsx}
+    reader = {
+        "text": _read_text,
+        "table": _read_table,
+        "docx": _read_docx,
+        "xlsx": _read_xlsx,
+        "pdf": _read_pdf,
+    }
     return reader[kind](path, data)
 
 
@@ -96,7 +102,7 @@ def sniff_format(path: Path, data: bytes) -> str:
             return "xlsx"
         raise InputError(path, "a zip archive that is neither a Word (.docx) nor an Excel file")
     if data.startswith(b"%PDF"):
-        raise InputError(path, "PDF is not supported yet; save the report as .docx or .txt")
+        return "pdf"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(path, "old binary .doc/.xls format; save it as .docx or .xlsx in Office")
     if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF", b"MZ")):
@@ -380,3 +386,100 @@ def _read_docx(path: Path, data: bytes) -> Document:
     if not blocks:
         raise InputError(path, "the Word file has no text")
     return Document(str(path), "docx", blocks)
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+_PAGE_NUMBER = re.compile(r"^\s*[-–(]?\s*[0-9๐-๙]{1,4}\s*[-–)]?\s*$")
+_LIST_START = re.compile(r"^\s*(?:\(?[0-9๐-๙]{1,3}[.)]|[0-9๐-๙]+(?:\.[0-9๐-๙]+)+|[-–•●○◦▪■]\s)")
+
+
+_THAI_MARKS = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
+
+
+def _pdf_lines(page) -> list[tuple[float, float, float, float, str]]:
+    """Visual lines of a page as ``(x0, y0, x1, y1, text)``, top to bottom.
+
+    Built from the characters, not PyMuPDF's own lines: when a report's Thai font is missing,
+    LibreOffice draws the spaces with another font and they come out as lines of their own.
+    Each base character keeps the vowels and tone marks that follow it in the text, and the
+    clusters of a line are put in order by their position.
+    """
+    clusters = []  # [baseline, x, size, text, bbox]
+    for block in page.get_text("rawdict")["blocks"]:
+        for line in block.get("lines", []):
+            for span in line["spans"]:
+                for char in span["chars"]:
+                    text = char["c"]
+                    if clusters and _THAI_MARKS.fullmatch(text) and clusters[-1][5] is span:
+                        clusters[-1][3] += text
+                        continue
+                    x, y = char["origin"]
+                    clusters.append([y, x, span["size"], text, char["bbox"], span])
+    rows: list[list] = []
+    for cluster in sorted(clusters, key=lambda c: (c[0], c[1])):
+        if rows and abs(cluster[0] - rows[-1][0][0]) <= 0.3 * cluster[2]:
+            rows[-1].append(cluster)
+        else:
+            rows.append([cluster])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda c: c[1])
+        text = "".join(c[3] for c in row)
+        if not text.strip() or _PAGE_NUMBER.match(text):
+            continue
+        boxes = [c[4] for c in row if c[3].strip()]
+        lines.append(
+            (
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+                re.sub(" {2,}", " ", text),
+            )
+        )
+    return lines
+
+
+def _read_pdf(path: Path, data: bytes) -> Document:
+    """A PDF with a text layer (as Word exports it): one block per paragraph, in reading order.
+
+    A line is the next line of the same paragraph when the line before it runs to the right
+    margin, follows closely below, and it does not start with a number or bullet; it is joined
+    without adding a space, since Thai lines break between words that have none.
+    """
+    import pymupdf
+
+    try:
+        document = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as error:  # PyMuPDF raises its own error types for damaged files
+        raise InputError(path, f"corrupt PDF ({type(error).__name__})") from None
+    if document.needs_pass:
+        raise InputError(path, "the PDF is password-protected")
+    paragraphs: list[str] = []
+    images = 0
+    with document:
+        for page in document:
+            images += len(page.get_images())
+            found = _pdf_lines(page)
+            if not found:
+                continue
+            left, right = min(b[0] for b in found), max(b[2] for b in found)
+            previous = None
+            for x0, y0, x1, y1, text in found:
+                wrapped = (
+                    previous is not None
+                    and previous[2] >= right - 0.12 * (right - left)  # it ran to the margin
+                    and y0 - previous[3] < 1.2 * (previous[3] - previous[1])
+                    and not _LIST_START.match(text)
+                )
+                if wrapped:
+                    paragraphs[-1] += text
+                else:
+                    paragraphs.append(text)
+                previous = (x0, y0, x1, y1)
+    blocks = [Block(raw=p.strip(), line=i) for i, p in enumerate(paragraphs, start=1) if p.strip()]
+    if not blocks:
+        problem = "a scanned PDF with no text layer; run OCR on it first (or send the Word file)"
+        raise InputError(path, problem if images else "the PDF has no text")
+    return Document(str(path), "pdf", blocks)
