@@ -31,6 +31,7 @@ PRODUCES = (
     col.EVIDENCE,
 )
 EVIDENCE_TOKENS = 3
+CHUNK = 5000  # findings per task when classifying over several processes
 
 
 def sharpen(proba: np.ndarray, temperature: float) -> np.ndarray:
@@ -92,9 +93,19 @@ def _cues_of(category: str) -> tuple[str, ...]:
     return BY_ID[category].cues
 
 
-def classify(findings: pd.DataFrame, model: LoadedModel) -> pd.DataFrame:
-    """Add the category columns of DESIGN.md section 4 to a tokenized findings table."""
+def classify(findings: pd.DataFrame, model: LoadedModel, *, jobs: int = 1) -> pd.DataFrame:
+    """Add the category columns of DESIGN.md section 4 to a tokenized findings table.
+
+    With ``jobs`` above 1, large tables are classified in chunks over processes; the result is
+    the same.
+    """
     schema.require(findings, REQUIRES, stage="classify")
+    if jobs != 1 and len(findings) >= 2 * CHUNK:
+        from joblib import Parallel, delayed
+
+        chunks = [findings.iloc[i : i + CHUNK] for i in range(0, len(findings), CHUNK)]
+        parts = Parallel(n_jobs=jobs)(delayed(classify)(chunk, model) for chunk in chunks)
+        return pd.concat(parts)
     texts = findings[col.TOKENS].fillna("").astype(str).tolist()
     categories = np.array(CATEGORY_IDS)
     if not texts:

@@ -44,6 +44,7 @@ def parse(
     year: Annotated[
         int | None, typer.Option(help="Fiscal year (B.E., e.g. 2566) of reports without one.")
     ] = None,
+    jobs: Annotated[int, typer.Option(help="Processes to use (-1: all cores).")] = 1,
 ) -> None:
     """Pull every finding out of the reports and write them as one table."""
     from rich.progress import Progress
@@ -63,6 +64,7 @@ def parse(
             committee=committee,
             fiscal_year=year,
             on_file=lambda _: progress.advance(task),
+            jobs=jobs,
         )
     try:
         write_table(result.findings, output)
@@ -107,7 +109,7 @@ def _print_summary(result, output: Path) -> None:
         _error(error)
 
 
-def _read_inputs(inputs: list[Path], agency, committee, year):
+def _read_inputs(inputs: list[Path], agency, committee, year, jobs: int = 1):
     """Reports are parsed; a .jsonl, or a .csv with a ``text`` column, is a findings table as is."""
     import pandas as pd
 
@@ -121,7 +123,12 @@ def _read_inputs(inputs: list[Path], agency, committee, year):
     with _progress(len(reports)) as advance:
         result = (
             parse_paths(
-                reports, agency=agency, committee=committee, fiscal_year=year, on_file=advance
+                reports,
+                agency=agency,
+                committee=committee,
+                fiscal_year=year,
+                on_file=advance,
+                jobs=jobs,
             )
             if reports
             else ParseResult(findings=pd.DataFrame())
@@ -165,6 +172,7 @@ def classify(
     agency: Annotated[str | None, typer.Option(help="Agency of reports without one.")] = None,
     committee: Annotated[int | None, typer.Option(help="Committee of reports without one.")] = None,
     year: Annotated[int | None, typer.Option(help="Fiscal year of reports without one.")] = None,
+    jobs: Annotated[int, typer.Option(help="Processes to use (-1: all cores).")] = 1,
 ) -> None:
     """Parse, tokenize and classify: a category and a confidence for every finding."""
     from pipeline.classify import classify as classify_stage
@@ -183,12 +191,13 @@ def classify(
     except ModelError as error:
         _error(str(error))
         raise typer.Exit(1) from None
-    result = _read_inputs(inputs, agency, committee, year)
+    result = _read_inputs(inputs, agency, committee, year, jobs)
     findings = result.findings
     if "text" not in findings.columns:
         findings = findings.assign(text=[])
     with console.status(f"Classifying {len(findings)} findings with {loaded.name}"):
-        classified = classify_stage(tokenize(findings, engine=engine), loaded)
+        tokenized = tokenize(findings, engine=engine, jobs=jobs)
+        classified = classify_stage(tokenized, loaded, jobs=jobs)
     try:
         write_table(classified, output)
     except (OutputError, OSError) as error:
@@ -629,6 +638,7 @@ def summarize(
     compare: Annotated[
         Path | None, typer.Option(help="An earlier year's findings.xlsx to compare with.")
     ] = None,
+    jobs: Annotated[int, typer.Option(help="Processes to use (-1: all cores).")] = 1,
 ) -> None:
     """The year's work: parse, classify, count, and write the B3 summary, workbook and charts."""
     from pipeline.agencies import mentioned_agencies
@@ -643,14 +653,14 @@ def summarize(
     except (ModelError, ValueError) as error:
         _error(str(error))
         raise typer.Exit(1) from None
-    result = _read_inputs(inputs, None, None, year)
+    result = _read_inputs(inputs, None, None, year, jobs)
     findings = result.findings
     if findings.empty:
         _print_summary(result, output)
         _error("no findings to summarize")
         raise typer.Exit(1)
     with console.status(f"Classifying {len(findings)} findings with {loaded.name}"):
-        findings = classify_stage(tokenize(findings), loaded)
+        findings = classify_stage(tokenize(findings, jobs=jobs), loaded, jobs=jobs)
         findings = findings.assign(mentioned_agencies=findings["text"].map(mentioned_agencies))
     with console.status("Writing the workbook, the B3 summary and the charts"):
         paths = make_reports(findings, output, earlier)
@@ -696,6 +706,7 @@ def review_export(
     output: Annotated[Path, typer.Option("--output", "-o", help="The review .xlsx to write.")],
     model: Annotated[str | None, typer.Option(help="Model name; default: models/DEFAULT.")] = None,
     year: Annotated[int | None, typer.Option(help="Fiscal year of reports without one.")] = None,
+    jobs: Annotated[int, typer.Option(help="Processes to use (-1: all cores).")] = 1,
 ) -> None:
     """A review workbook: least certain first, with a drop-down for the analyst's category."""
     from pipeline.classify import classify as classify_stage
@@ -711,8 +722,8 @@ def review_export(
     except ModelError as error:
         _error(str(error))
         raise typer.Exit(1) from None
-    result = _read_inputs(inputs, None, None, year)
-    classified = classify_stage(tokenize(result.findings), loaded)
+    result = _read_inputs(inputs, None, None, year, jobs)
+    classified = classify_stage(tokenize(result.findings, jobs=jobs), loaded, jobs=jobs)
     export_review(classified, output)
     _print_summary(result, output)
     review = int(classified["needs_review"].sum())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
-from functools import lru_cache, partial
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from pipeline.schema import col
 
 ENGINES = ("nlpo3", "newmm", "newmm-safe")
 DEFAULT_ENGINE = "nlpo3"
+CHUNK = 2000  # findings per task when tokenizing over several processes
 SAFE_CHUNK = 500  # characters without a space beyond which the safe engine takes over
 REQUIRES = (col.TEXT,)
 PRODUCES = (col.TOKENS,)
@@ -100,11 +101,25 @@ def tokens(text: str, *, engine: str = DEFAULT_ENGINE) -> str:
     return " ".join(segment_words(text, engine=engine))
 
 
-def tokenize(findings: pd.DataFrame, *, engine: str = DEFAULT_ENGINE) -> pd.DataFrame:
-    """Add space-joined Thai tokens of ``text`` as ``tokens``."""
+def _tokens_of(texts: list[str], engine: str) -> list[str]:
+    return [tokens(text, engine=engine) for text in texts]
+
+
+def tokenize(
+    findings: pd.DataFrame, *, engine: str = DEFAULT_ENGINE, jobs: int = 1
+) -> pd.DataFrame:
+    """Add space-joined Thai tokens of ``text`` as ``tokens``, over ``jobs`` processes."""
     schema.require(findings, REQUIRES, stage="tokenize")
-    texts = findings[col.TEXT].fillna("").astype(str)
-    return findings.assign(**{col.TOKENS: texts.map(partial(tokens, engine=engine))})
+    texts = findings[col.TEXT].fillna("").astype(str).tolist()
+    if jobs == 1 or len(texts) < 2 * CHUNK:
+        out = _tokens_of(texts, engine)
+    else:
+        from joblib import Parallel, delayed
+
+        chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
+        parts = Parallel(n_jobs=jobs)(delayed(_tokens_of)(chunk, engine) for chunk in chunks)
+        out = [t for part in parts for t in part]
+    return findings.assign(**{col.TOKENS: out})
 
 
 def split_domain_terms(engine: str = "newmm") -> list[tuple[str, list[str]]]:

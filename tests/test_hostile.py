@@ -94,7 +94,7 @@ def test_corrupt_and_protected_pdfs(tmp_path):
     import pymupdf
 
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 20)
-    with pytest.raises(InputError, match="broken.pdf: (corrupt PDF|the PDF has no text)"):
+    with pytest.raises(InputError, match=r"broken.pdf: (corrupt PDF|the PDF has no text)"):
         read_document(tmp_path / "broken.pdf")
     document = pymupdf.open()
     document.new_page().insert_text((60, 72), "secret")
@@ -122,7 +122,7 @@ def test_a_one_gigabyte_text_file_is_refused_without_reading_it(tmp_path):
     path = tmp_path / "huge.txt"
     with path.open("wb") as handle:  # sparse: takes no disk space
         handle.truncate(2**30)
-    with pytest.raises(InputError, match="huge.txt: file is 1024 MiB, over the 64 MiB limit"):
+    with pytest.raises(InputError, match=r"huge\.txt: file is 1024 MiB, over the 64 MiB limit"):
         read_document(path)
 
 

@@ -1,0 +1,32 @@
+"""--jobs N spreads parsing, tokenizing and classifying over processes; the output is the same."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from pipeline import classify as classify_module
+from pipeline import tokenize as tokenize_module
+from pipeline.classify import classify
+from pipeline.models import load_model
+from pipeline.parse import parse_paths
+from pipeline.tokenize import tokenize
+
+
+@pytest.mark.slow
+def test_two_processes_give_the_same_output_as_one(monkeypatch):
+    samples = [ROOT / "corpus" / "samples" / "fy2566" / "committee_2"]
+    one, two = parse_paths(samples, jobs=1), parse_paths(samples, jobs=2)
+    pd.testing.assert_frame_equal(one.findings, two.findings)
+    assert one.repairs == two.repairs and one.warnings == two.warnings
+
+    monkeypatch.setattr(tokenize_module, "CHUNK", 40)  # so that a small table is split
+    monkeypatch.setattr(classify_module, "CHUNK", 40)
+    tokens_one = tokenize(one.findings, jobs=1)
+    tokens_two = tokenize(one.findings, jobs=2)
+    pd.testing.assert_frame_equal(tokens_one, tokens_two)
+    model = load_model("default")
+    pd.testing.assert_frame_equal(
+        classify(tokens_one, model, jobs=1), classify(tokens_one, model, jobs=2)
+    )
