@@ -44,17 +44,23 @@ def sharpen(proba: np.ndarray, temperature: float) -> np.ndarray:
     return scaled / scaled.sum(axis=1, keepdims=True)
 
 
-def predict_proba(model: LoadedModel, texts) -> np.ndarray:
-    """Calibrated probabilities over the eight categories, in taxonomy order."""
+def predict_proba(model: LoadedModel, texts, features=None) -> np.ndarray:
+    """Calibrated probabilities over the eight categories, in taxonomy order.
+
+    ``features``: the texts already through the pipeline's feature step, to spare doing it twice.
+    """
     estimator = model.estimator
-    known = estimator.predict_proba(list(texts))
+    if features is not None:
+        known = estimator.named_steps["classifier"].predict_proba(features)
+    else:
+        known = estimator.predict_proba(list(texts))
     proba = np.zeros((known.shape[0], len(CATEGORY_IDS)))  # a category never trained on: 0
     for column, category in enumerate(estimator.classes_):
         proba[:, CATEGORY_IDS.index(category)] = known[:, column]
     return sharpen(proba, float(model.card.get("temperature", 1.0)))
 
 
-def _evidence(estimator, texts, predicted: np.ndarray) -> list[str]:
+def _evidence(estimator, texts, predicted: np.ndarray, matrix=None) -> list[str]:
     """The tokens whose weight for the predicted category, times their value, is highest."""
     if isinstance(estimator, KeywordClassifier):
         return [
@@ -67,23 +73,28 @@ def _evidence(estimator, texts, predicted: np.ndarray) -> list[str]:
         ]
     features = estimator.named_steps["features"]
     classifier = estimator.named_steps["classifier"]
-    matrix = features.transform(list(texts)).tocsr()
-    names = features.get_feature_names_out()
-    word = np.char.startswith(names.astype(str), "words__")
-    classes = list(classifier.classes_)
-    coef = classifier.coef_
-    out = []
-    for row, category in enumerate(predicted):
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        columns, values = matrix.indices[start:end], matrix.data[start:end]
-        weights = coef[classes.index(category), columns] * values
-        # words read better than character n-grams; fall back to those only if no word helps
-        chosen = [(w, c) for w, c in zip(weights, columns) if w > 0 and word[c]]
-        if not chosen:
-            chosen = [(w, c) for w, c in zip(weights, columns) if w > 0]
-        chosen.sort(reverse=True)
-        labels = [names[c].split("__", 1)[1] for _, c in chosen[:EVIDENCE_TOKENS]]
-        out.append(", ".join(labels))
+    if matrix is None:
+        matrix = features.transform(list(texts))
+    matrix = matrix.tocsr()
+    names = np.array([n.split("__", 1)[1] for n in features.get_feature_names_out()], dtype=object)
+    word = np.char.startswith(features.get_feature_names_out().astype(str), "words__")
+    class_of = {c: i for i, c in enumerate(classifier.classes_)}
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    target = np.array([class_of.get(c, 0) for c in predicted])[rows]
+    weights = classifier.coef_[target, matrix.indices] * matrix.data
+    out = [""] * matrix.shape[0]
+    # words read better than character n-grams; a row falls back to those only if no word helps
+    for use_words in (True, False):
+        keep = (weights > 0) & (word[matrix.indices] == use_words)
+        keep &= np.array([not text for text in out], dtype=bool)[rows]
+        r, w, c = rows[keep], weights[keep], matrix.indices[keep]
+        if not len(r):
+            continue
+        order = np.lexsort((-w, r))
+        r, c = r[order], c[order]
+        starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+        for begin, end in zip(starts, np.r_[starts[1:], len(r)]):
+            out[r[begin]] = ", ".join(names[c[begin : min(end, begin + EVIDENCE_TOKENS)]])
     return out
 
 
@@ -110,7 +121,10 @@ def classify(findings: pd.DataFrame, model: LoadedModel, *, jobs: int = 1) -> pd
     categories = np.array(CATEGORY_IDS)
     if not texts:
         return findings.assign(**{name: pd.Series(dtype=object) for name in PRODUCES})
-    proba = predict_proba(model, texts)
+    matrix = None
+    if hasattr(model.estimator, "named_steps"):  # featurize once, for the answer and its evidence
+        matrix = model.estimator.named_steps["features"].transform(texts)
+    proba = predict_proba(model, texts, matrix)
     ranked = np.argsort(-proba, axis=1)
     top, second = ranked[:, 0], ranked[:, 1]
     rows = np.arange(len(texts))
@@ -145,6 +159,6 @@ def classify(findings: pd.DataFrame, model: LoadedModel, *, jobs: int = 1) -> pd
             col.MODEL: model.name,
             col.MODEL_CATEGORY: model_category,
             col.MODEL_CONFIDENCE: np.round(model_confidence, 4),
-            col.EVIDENCE: _evidence(model.estimator, texts, model_category),
+            col.EVIDENCE: _evidence(model.estimator, texts, model_category, matrix),
         }
     )

@@ -341,7 +341,11 @@ def match_heading(text: str) -> str | None:
         variant = _SPACES.sub("", variant)
         if len(variant) < _FUZZY_MIN_LENGTH or abs(len(key) - len(variant)) > 0.15 * len(variant):
             continue
-        ratio = difflib.SequenceMatcher(None, key, variant, autojunk=False).ratio()
+        matcher = difflib.SequenceMatcher(None, key, variant, autojunk=False)
+        # the cheap upper bounds first, as difflib.get_close_matches does
+        if matcher.real_quick_ratio() < _FUZZY_CUTOFF or matcher.quick_ratio() < _FUZZY_CUTOFF:
+            continue
+        ratio = matcher.ratio()
         if ratio > best_ratio:
             best, best_ratio = category, ratio
     return best if best_ratio >= _FUZZY_CUTOFF else None
