@@ -9,6 +9,8 @@ model's decision most.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -31,7 +33,7 @@ PRODUCES = (
     col.EVIDENCE,
 )
 EVIDENCE_TOKENS = 3
-CHUNK = 5000  # findings per task when classifying over several processes
+CHUNK = 5000  # findings classified at a time (a task each, over several processes)
 
 
 def sharpen(proba: np.ndarray, temperature: float) -> np.ndarray:
@@ -111,12 +113,28 @@ def classify(findings: pd.DataFrame, model: LoadedModel, *, jobs: int = 1) -> pd
     the same.
     """
     schema.require(findings, REQUIRES, stage="classify")
-    if jobs != 1 and len(findings) >= 2 * CHUNK:
-        from joblib import Parallel, delayed
-
+    if len(findings) > CHUNK:  # chunks keep the feature matrix, and so memory, bounded
         chunks = [findings.iloc[i : i + CHUNK] for i in range(0, len(findings), CHUNK)]
-        parts = Parallel(n_jobs=jobs)(delayed(classify)(chunk, model) for chunk in chunks)
+        if jobs == 1:
+            parts = [_classify(chunk, model) for chunk in chunks]
+        else:
+            from joblib import Parallel, delayed
+
+            # a model from a folder travels as its path: each worker loads it once
+            reference = model.folder or model
+            parts = Parallel(n_jobs=jobs)(delayed(_in_worker)(c, reference) for c in chunks)
         return pd.concat(parts)
+    return _classify(findings, model)
+
+
+def _in_worker(findings: pd.DataFrame, reference) -> pd.DataFrame:
+    from pipeline.models import load_model
+
+    model = load_model(str(reference)) if isinstance(reference, Path) else reference
+    return _classify(findings, model)
+
+
+def _classify(findings: pd.DataFrame, model: LoadedModel) -> pd.DataFrame:
     texts = findings[col.TOKENS].fillna("").astype(str).tolist()
     categories = np.array(CATEGORY_IDS)
     if not texts:

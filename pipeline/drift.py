@@ -48,8 +48,12 @@ def drift(classified: pd.DataFrame, model: LoadedModel) -> dict:
     vocabulary = model_vocabulary(model)
     unseen = None
     if vocabulary is not None:
-        tokens = [t for text in classified[col.TOKENS].fillna("") for t in text.split()]
-        unseen = round(sum(t not in vocabulary for t in tokens) / max(1, len(tokens)), 3)
+        total = missing = 0
+        for text in classified[col.TOKENS].fillna(""):
+            words = text.split()
+            total += len(words)
+            missing += sum(word not in vocabulary for word in words)
+        unseen = round(missing / max(1, total), 3)
     shifted = table["เปลี่ยนแปลง"].abs().max() if trained else 0
     retrain = bool(
         (unseen is not None and unseen > UNSEEN_TOKEN_ALERT)

@@ -19,6 +19,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -125,6 +126,7 @@ class LoadedModel:
     name: str
     estimator: object
     card: dict
+    folder: Path | None = None  # where it was loaded from, so that worker processes load it too
 
     @property
     def threshold(self) -> float:
@@ -219,11 +221,19 @@ def load_model(name: str | None = None, models_dir: Path = MODELS_DIR) -> Loaded
     if not folder.is_dir():
         known = ", ".join(sorted(p.name for p in models_dir.glob("*") if p.is_dir()))
         raise ModelError(f"unknown model '{name}'; expected one of {KEYWORDS}, {known}")
+    folder = folder.resolve()
+    stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*")))
+    return _load_folder(folder, stamp)
+
+
+@lru_cache(maxsize=4)
+def _load_folder(folder: Path, stamp: tuple) -> LoadedModel:
+    """A model folder, loaded once per process while its files are unchanged (``stamp``)."""
     card = read_card(folder)
     estimator = load_estimator(
         folder / card.get("model_file", MODEL_FILE), card.get("model_sha256")
     )
-    return LoadedModel(card.get("name", folder.name), estimator, card)
+    return LoadedModel(card.get("name", folder.name), estimator, card, folder)
 
 
 def list_models(models_dir: Path = MODELS_DIR) -> list[dict]:

@@ -22,7 +22,7 @@ _THAI_LETTER = re.compile(f"[{THAI}]")
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\r\x0b\x0c]")
+_ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\u2028\u2029\t\r\n\x0b\x0c]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
 # Letters of scripts that have no business inside Thai prose: Lao, Khmer, Myanmar, CJK, kana,

@@ -49,8 +49,9 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 def _write_jsonl(frame: pd.DataFrame, path: Path) -> None:
     with path.open("w", encoding="utf-8") as out:
-        for record in _records(frame):
-            out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        for start in range(0, len(frame), 5000):  # a slice at a time: memory stays flat
+            for record in _records(frame.iloc[start : start + 5000]):
+                out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
