@@ -139,6 +139,33 @@ def _read_inputs(inputs: list[Path], agency, committee, year, jobs: int = 1):
     return result
 
 
+def _model_or_exit(model: str | None):
+    """The model asked for, or a one-line error and exit 1."""
+    from pipeline.models import ModelError, load_model
+
+    try:
+        return load_model(model)
+    except ModelError as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+
+
+def _classified_inputs(inputs, loaded, *, year, jobs, agency=None, committee=None, engine="nlpo3"):
+    """Read, tokenize and classify: the parse result and the classified findings."""
+    from pipeline.classify import classify as classify_stage
+    from pipeline.tokenize import tokenize
+
+    result = _read_inputs(inputs, agency, committee, year, jobs)
+    findings = result.findings
+    if "text" not in findings.columns:
+        findings = findings.assign(text=[])
+    if findings.empty:
+        return result, findings
+    with console.status(f"Classifying {len(findings)} findings with {loaded.name}"):
+        tokenized = tokenize(findings, engine=engine, jobs=jobs)
+        return result, classify_stage(tokenized, loaded, jobs=jobs)
+
+
 class _progress:
     """A progress bar over files, shown only when there is more than one."""
 
@@ -175,10 +202,8 @@ def classify(
     jobs: Annotated[int, typer.Option(help="Processes to use (-1: all cores).")] = 1,
 ) -> None:
     """Parse, tokenize and classify: a category and a confidence for every finding."""
-    from pipeline.classify import classify as classify_stage
-    from pipeline.models import ModelError, load_model
     from pipeline.tables import TABLE_SUFFIXES, OutputError, write_table
-    from pipeline.tokenize import ENGINES, tokenize
+    from pipeline.tokenize import ENGINES
 
     if output.suffix.lower() not in TABLE_SUFFIXES:
         _error(f"{output}: unknown output format; use one of {', '.join(TABLE_SUFFIXES)}")
@@ -186,18 +211,10 @@ def classify(
     if engine not in ENGINES:
         _error(f"unknown tokenizer engine '{engine}'; expected one of {', '.join(ENGINES)}")
         raise typer.Exit(2)
-    try:
-        loaded = load_model(model)
-    except ModelError as error:
-        _error(str(error))
-        raise typer.Exit(1) from None
-    result = _read_inputs(inputs, agency, committee, year, jobs)
-    findings = result.findings
-    if "text" not in findings.columns:
-        findings = findings.assign(text=[])
-    with console.status(f"Classifying {len(findings)} findings with {loaded.name}"):
-        tokenized = tokenize(findings, engine=engine, jobs=jobs)
-        classified = classify_stage(tokenized, loaded, jobs=jobs)
+    loaded = _model_or_exit(model)
+    result, classified = _classified_inputs(
+        inputs, loaded, year=year, jobs=jobs, agency=agency, committee=committee, engine=engine
+    )
     try:
         write_table(classified, output)
     except (OutputError, OSError) as error:
@@ -536,46 +553,31 @@ def _model_markdown(card: dict) -> str:
     ]
     if not cv:
         return "\n".join(lines)
-    rows = {}
-    for c in CATEGORY_IDS:
-        rows[f"{c} ({BY_ID[c].th})"] = {
-            "model CV F1": cv["model"]["per_category"][c]["f1"],
-            "keywords CV F1": cv["keywords"]["per_category"][c]["f1"],
-            **(
-                {
-                    "model FY2565 F1": seed["model"]["per_category"][c]["f1"],
-                    "keywords FY2565 F1": seed["keywords"]["per_category"][c]["f1"],
-                    "FY2565 support": seed["model"]["per_category"][c]["support"],
-                }
-                if seed
-                else {}
-            ),
-        }
-    rows["**macro-F1**"] = {
-        "model CV F1": cv["model"]["macro_f1"],
-        "keywords CV F1": cv["keywords"]["macro_f1"],
-        **(
-            {
-                "model FY2565 F1": seed["model"]["macro_f1"],
-                "keywords FY2565 F1": seed["keywords"]["macro_f1"],
-                "FY2565 support": seed["findings"],
+
+    def scores(pick) -> dict:
+        """One table row: ``pick`` takes a metrics dict to the number shown."""
+        row = {"model CV F1": pick(cv["model"]), "keywords CV F1": pick(cv["keywords"])}
+        if seed:
+            row |= {
+                "model FY2565 F1": pick(seed["model"]),
+                "keywords FY2565 F1": pick(seed["keywords"]),
             }
-            if seed
-            else {}
-        ),
+        return row
+
+    rows = {
+        f"{c} ({BY_ID[c].th})": {
+            **scores(lambda m, c=c: m["per_category"][c]["f1"]),
+            **({"FY2565 support": seed["model"]["per_category"][c]["support"]} if seed else {}),
+        }
+        for c in CATEGORY_IDS
+    }
+    rows["**macro-F1**"] = {
+        **scores(lambda m: m["macro_f1"]),
+        **({"FY2565 support": seed["findings"]} if seed else {}),
     }
     rows["accuracy"] = {
-        "model CV F1": cv["model"]["accuracy"],
-        "keywords CV F1": cv["keywords"]["accuracy"],
-        **(
-            {
-                "model FY2565 F1": seed["model"]["accuracy"],
-                "keywords FY2565 F1": seed["keywords"]["accuracy"],
-                "FY2565 support": "",
-            }
-            if seed
-            else {}
-        ),
+        **scores(lambda m: m["accuracy"]),
+        **({"FY2565 support": ""} if seed else {}),
     }
     lines += [_markdown(pd.DataFrame(rows).T, "category"), ""]
     frozen = {}
@@ -642,26 +644,20 @@ def summarize(
 ) -> None:
     """The year's work: parse, classify, count, and write the B3 summary, workbook and charts."""
     from pipeline.agencies import mentioned_agencies
-    from pipeline.classify import classify as classify_stage
-    from pipeline.models import ModelError, load_model
     from pipeline.report import make_reports, read_findings_workbook
-    from pipeline.tokenize import tokenize
 
+    loaded = _model_or_exit(model)
     try:
-        loaded = load_model(model)
         earlier = read_findings_workbook(compare) if compare else None
-    except (ModelError, ValueError) as error:
+    except ValueError as error:
         _error(str(error))
         raise typer.Exit(1) from None
-    result = _read_inputs(inputs, None, None, year, jobs)
-    findings = result.findings
+    result, findings = _classified_inputs(inputs, loaded, year=year, jobs=jobs)
     if findings.empty:
         _print_summary(result, output)
         _error("no findings to summarize")
         raise typer.Exit(1)
-    with console.status(f"Classifying {len(findings)} findings with {loaded.name}"):
-        findings = classify_stage(tokenize(findings, jobs=jobs), loaded, jobs=jobs)
-        findings = findings.assign(mentioned_agencies=findings["text"].map(mentioned_agencies))
+    findings = findings.assign(mentioned_agencies=findings["text"].map(mentioned_agencies))
     with console.status("Writing the workbook, the B3 summary and the charts"):
         paths = make_reports(findings, output, earlier)
     _print_summary(result, output)
@@ -709,21 +705,17 @@ def review_export(
     jobs: Annotated[int, typer.Option(help="Processes to use (-1: all cores).")] = 1,
 ) -> None:
     """A review workbook: least certain first, with a drop-down for the analyst's category."""
-    from pipeline.classify import classify as classify_stage
-    from pipeline.models import ModelError, load_model
     from pipeline.review import export_review
-    from pipeline.tokenize import tokenize
 
     if output.suffix.lower() != ".xlsx":
         _error(f"{output}: the review workbook must be .xlsx")
         raise typer.Exit(2)
-    try:
-        loaded = load_model(model)
-    except ModelError as error:
-        _error(str(error))
-        raise typer.Exit(1) from None
-    result = _read_inputs(inputs, None, None, year, jobs)
-    classified = classify_stage(tokenize(result.findings, jobs=jobs), loaded, jobs=jobs)
+    loaded = _model_or_exit(model)
+    result, classified = _classified_inputs(inputs, loaded, year=year, jobs=jobs)
+    if classified.empty:
+        _print_summary(result, output)
+        _error("no findings to review")
+        raise typer.Exit(1)
     export_review(classified, output)
     _print_summary(result, output)
     review = int(classified["needs_review"].sum())

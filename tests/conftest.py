@@ -7,6 +7,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Six short findings, two each of three categories: enough to train a model in a test.
+SMALL_TRAINING_SET = [
+    ("งบประมาณที่ได้รับจัดสรรไม่เพียงพอต่อการซ่อมถนน", "budget"),
+    ("การเบิกจ่ายงบประมาณล่าช้ากว่าแผน", "budget"),
+    ("เครื่องคอมพิวเตอร์ชำรุดและระบบล่มบ่อย", "tools"),
+    ("แอปพลิเคชันจองคิวใช้งานยาก", "tools"),
+    ("บุคลากรลาออกและตำแหน่งว่างจำนวนมาก", "manpower"),
+    ("เจ้าหน้าที่ขาดทักษะด้านกฎหมาย", "manpower"),
+]
 SEED = ROOT / "corpus" / "fy2565" / "source" / "b3_fy2565_seed.txt"
 
 

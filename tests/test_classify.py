@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import SMALL_TRAINING_SET
 from typer.testing import CliRunner
 
 from pipeline.classify import PRODUCES, classify, sharpen
@@ -15,14 +16,7 @@ from pipeline.schema import SchemaError, col
 from pipeline.tokenize import tokenize, tokens
 
 runner = CliRunner()
-TRAIN = [
-    ("งบประมาณที่ได้รับจัดสรรไม่เพียงพอต่อการซ่อมถนน", "budget"),
-    ("การเบิกจ่ายงบประมาณล่าช้ากว่าแผน", "budget"),
-    ("เครื่องคอมพิวเตอร์ชำรุดและระบบล่มบ่อย", "tools"),
-    ("แอปพลิเคชันจองคิวใช้งานยาก", "tools"),
-    ("บุคลากรลาออกและตำแหน่งว่างจำนวนมาก", "manpower"),
-    ("เจ้าหน้าที่ขาดทักษะด้านกฎหมาย", "manpower"),
-]
+TRAIN = SMALL_TRAINING_SET
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import SMALL_TRAINING_SET
 
 from pipeline.models import (
     KEYWORDS,
@@ -19,14 +20,7 @@ from pipeline.models import (
 )
 from pipeline.tokenize import tokens
 
-TRAIN = [
-    ("งบประมาณที่ได้รับจัดสรรไม่เพียงพอต่อการซ่อมถนน", "budget"),
-    ("การเบิกจ่ายงบประมาณล่าช้ากว่าแผน", "budget"),
-    ("เครื่องคอมพิวเตอร์ชำรุดและระบบล่มบ่อย", "tools"),
-    ("แอปพลิเคชันจองคิวใช้งานยาก", "tools"),
-    ("บุคลากรลาออกและตำแหน่งว่างจำนวนมาก", "manpower"),
-    ("เจ้าหน้าที่ขาดทักษะด้านกฎหมาย", "manpower"),
-]
+TRAIN = SMALL_TRAINING_SET
 
 
 @pytest.fixture(scope="module")
