@@ -30,7 +30,7 @@ def main() -> None:
 @app.command()
 def parse(
     inputs: Annotated[
-        list[Path], typer.Argument(help="Report files or folders (.txt .md .csv .docx .xlsx).")
+        list[Path], typer.Argument(help="Report files or folders (.txt .md .csv .docx .xlsx .pdf).")
     ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Where to write: .jsonl, .csv or .xlsx.")
