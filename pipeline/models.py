@@ -79,7 +79,7 @@ class KeywordClassifier:
         return self.classes_[self.predict_proba(texts).argmax(axis=1)]
 
 
-#: Hyperparameters of the trained model, chosen with ``findings train --tune`` (README, Classifying).
+#: Hyperparameters of the trained model, chosen with ``findings train --tune`` (see the README).
 DEFAULT_PARAMS = {"C": 10.0, "word_ngrams": (1, 2), "char_ngrams": (2, 4), "word_min_df": 2}
 
 
