@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema
-from pipeline.models import KeywordClassifier, LoadedModel
+from pipeline.models import HEAD_MARK, KeywordClassifier, LoadedModel, head_of, model_input
 from pipeline.schema import col
 from pipeline.taxonomy import CATEGORY_IDS
 
@@ -54,6 +54,8 @@ def predict_proba(model: LoadedModel, texts, features=None) -> np.ndarray:
     estimator = model.estimator
     if features is not None:
         known = estimator.named_steps["classifier"].predict_proba(features)
+    elif hasattr(estimator, "named_steps"):
+        known = estimator.predict_proba(model_input(texts, head_of(model.card)))
     else:
         known = estimator.predict_proba(list(texts))
     proba = np.zeros((known.shape[0], len(CATEGORY_IDS)))  # a category never trained on: 0
@@ -78,7 +80,11 @@ def _evidence(estimator, texts, predicted: np.ndarray, matrix=None) -> list[str]
     if matrix is None:
         matrix = features.transform(list(texts))
     matrix = matrix.tocsr()
-    names = np.array([n.split("__", 1)[1] for n in features.get_feature_names_out()], dtype=object)
+    # a marked opening word (^งบประมาณ) is shown as the word itself
+    names = np.array(
+        [n.split("__", 1)[1].replace(HEAD_MARK, "") for n in features.get_feature_names_out()],
+        dtype=object,
+    )
     word = np.char.startswith(features.get_feature_names_out().astype(str), "words__")
     class_of = {c: i for i, c in enumerate(classifier.classes_)}
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
@@ -96,7 +102,8 @@ def _evidence(estimator, texts, predicted: np.ndarray, matrix=None) -> list[str]
         r, c = r[order], c[order]
         starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
         for begin, end in zip(starts, np.r_[starts[1:], len(r)]):
-            out[r[begin]] = ", ".join(names[c[begin : min(end, begin + EVIDENCE_TOKENS)]])
+            unique = dict.fromkeys(names[c[begin:end]])  # in weight order, each word once
+            out[r[begin]] = ", ".join(list(unique)[:EVIDENCE_TOKENS])
     return out
 
 
@@ -141,7 +148,8 @@ def _classify(findings: pd.DataFrame, model: LoadedModel) -> pd.DataFrame:
         return findings.assign(**{name: pd.Series(dtype=object) for name in PRODUCES})
     matrix = None
     if hasattr(model.estimator, "named_steps"):  # featurize once, for the answer and its evidence
-        matrix = model.estimator.named_steps["features"].transform(texts)
+        inputs = model_input(texts, head_of(model.card))
+        matrix = model.estimator.named_steps["features"].transform(inputs)
     proba = predict_proba(model, texts, matrix)
     ranked = np.argsort(-proba, axis=1)
     top, second = ranked[:, 0], ranked[:, 1]

@@ -595,6 +595,29 @@ def _model_markdown(card: dict) -> str:
                 "model accuracy": result["model_by_guidelines"]["accuracy"],
                 "keywords accuracy": result["keywords_by_guidelines"]["accuracy"],
             }
+    styles = card.get("cross_style") or {}
+    if styles:
+        names = {
+            "bma_to_others": "BMA reports → other bodies' findings",
+            "others_to_bma": "other bodies' findings → BMA reports",
+        }
+        table = pd.DataFrame(
+            {
+                names[k]: {
+                    "trained on": v["train"],
+                    "scored on": v["test"],
+                    "model macro-F1": v["model"],
+                    "keywords macro-F1": v["keywords"],
+                }
+                for k, v in styles.items()
+            }
+        ).T
+        lines += [
+            "Across writing styles (trained on one set, scored on the other):",
+            "",
+            _markdown(table, "direction"),
+            "",
+        ]
     if frozen:
         lines += [
             "Frozen evaluation sets (never trained on):",

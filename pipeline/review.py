@@ -241,11 +241,13 @@ def simulate(
     ``start`` findings and labels ``step`` more a round: the ones the current model is least sure
     of, or random ones.
     """
-    from pipeline.models import build_pipeline
+    from pipeline.models import DEFAULT_PARAMS, build_pipeline, model_input
     from pipeline.train import metrics
 
     records = []
-    X, y = corpus["tokens"].to_numpy(), corpus["label"].to_numpy()
+    head = DEFAULT_PARAMS["head_tokens"]
+    X, y = np.array(model_input(corpus["tokens"], head)), corpus["label"].to_numpy()
+    test_inputs = model_input(test["tokens"], head)
     for repeat in range(repeats):
         rng = np.random.default_rng(repeat)
         first = rng.choice(len(y), size=start, replace=False)
@@ -253,7 +255,7 @@ def simulate(
             labelled = list(first)
             for round_ in range(rounds + 1):
                 model = build_pipeline().fit(X[labelled], y[labelled])
-                score = metrics(test["label"], model.predict(test["tokens"]))["macro_f1"]
+                score = metrics(test["label"], model.predict(test_inputs))["macro_f1"]
                 records.append(
                     {
                         "strategy": strategy,

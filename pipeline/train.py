@@ -22,7 +22,14 @@ import pandas as pd
 
 from pipeline.classify import sharpen
 from pipeline.corpus import load_corpus
-from pipeline.models import DEFAULT_PARAMS, KEYWORDS, KeywordClassifier, build_pipeline
+from pipeline.models import (
+    DEFAULT_PARAMS,
+    KEYWORDS,
+    KeywordClassifier,
+    build_pipeline,
+    head_of,
+    model_input,
+)
 from pipeline.taxonomy import BY_ID, CATEGORY_IDS
 from pipeline.tokenize import DEFAULT_ENGINE, tokens
 
@@ -127,6 +134,7 @@ def cross_validate(
     from sklearn.model_selection import GroupKFold
 
     X, y, groups = corpus["tokens"].to_numpy(), corpus["label"].to_numpy(), groups_of(corpus)
+    inputs = np.array(model_input(X, {**DEFAULT_PARAMS, **(params or {})}["head_tokens"]))
     folds = GroupKFold(n_splits=n_splits, shuffle=True, random_state=RANDOM_STATE)
     model_f1, keyword_f1 = [], []
     proba = np.zeros((len(y), len(CATEGORY_IDS)))
@@ -134,9 +142,9 @@ def cross_validate(
     keyword_pred = np.empty(len(y), dtype=object)
     for fold, (train, test) in enumerate(folds.split(X, y, groups)):
         fold_of[test] = fold
-        model = build_pipeline(params, random_state=RANDOM_STATE).fit(X[train], y[train])
+        model = build_pipeline(params, random_state=RANDOM_STATE).fit(inputs[train], y[train])
         keywords = KeywordClassifier().fit(X[train], y[train])
-        fold_proba = model.predict_proba(X[test])
+        fold_proba = model.predict_proba(inputs[test])
         order = [list(model.classes_).index(c) for c in CATEGORY_IDS]
         proba[test] = fold_proba[:, order]
         keyword_pred[test] = keywords.predict(X[test])
@@ -165,6 +173,33 @@ def cross_validate(
         "reliability": reliability(y, calibrated, CATEGORY_IDS),
         "review": choose_threshold(y, calibrated, CATEGORY_IDS),
     }
+
+
+def cross_style(corpus: pd.DataFrame, params: dict | None = None) -> dict | None:
+    """Train on the BMA reports and score on the other bodies' findings, then the other way round.
+
+    The two sets were written by different writers in different registers: the closest the shipped
+    data comes to "text in a style the model has never seen".
+    """
+    params = {**DEFAULT_PARAMS, **(params or {})}
+    bma = corpus["subset"] != "extra"
+    other = corpus["subset"] == "extra"
+    if not bma.any() or not other.any():
+        return None
+    out = {}
+    for name, train_on, test_on in (("bma_to_others", bma, other), ("others_to_bma", other, bma)):
+        train, test = corpus[train_on], corpus[test_on]
+        model = build_pipeline(params, random_state=RANDOM_STATE).fit(
+            model_input(train["tokens"], params["head_tokens"]), train["label"]
+        )
+        keywords = KeywordClassifier().fit(train["tokens"], train["label"])
+        out[name] = {
+            "train": len(train),
+            "test": len(test),
+            "model": evaluate_on(model, test, params["head_tokens"])["macro_f1"],
+            KEYWORDS: evaluate_on(keywords, test)["macro_f1"],
+        }
+    return out
 
 
 FROZEN_FILE = "frozen_eval.json"
@@ -208,12 +243,13 @@ def frozen_sets(corpus_dir: Path | str, corpus: pd.DataFrame) -> dict[int, list[
     return sets
 
 
-def evaluate_on(estimator, frame: pd.DataFrame) -> dict:
+def evaluate_on(estimator, frame: pd.DataFrame, head: int = 0) -> dict:
     """Metrics of a trained pipeline (or the keyword baseline) on labelled, tokenized findings."""
     from pipeline.classify import predict_proba
     from pipeline.models import LoadedModel
 
-    proba = predict_proba(LoadedModel("", estimator, {}), frame["tokens"])
+    card = {"params": {"head_tokens": head}}
+    proba = predict_proba(LoadedModel("", estimator, card), frame["tokens"])
     return metrics(frame["label"], np.array(CATEGORY_IDS)[proba.argmax(axis=1)])
 
 
@@ -221,7 +257,9 @@ def _ids_hash(ids: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
 
 
-def frozen_evaluation(corpus: pd.DataFrame, sets: dict[int, list[str]], model, keywords) -> dict:
+def frozen_evaluation(
+    corpus: pd.DataFrame, sets: dict[int, list[str]], model, keywords, head: int = 0
+) -> dict:
     """Scores of a model and the keyword baseline on every frozen set."""
     out = {}
     for year, ids in sets.items():
@@ -230,7 +268,7 @@ def frozen_evaluation(corpus: pd.DataFrame, sets: dict[int, list[str]], model, k
             continue
         out[str(year)] = {
             "findings": len(frame),
-            "model": evaluate_on(model, frame),
+            "model": evaluate_on(model, frame, head),
             KEYWORDS: evaluate_on(keywords, frame),
         }
         differ = frame["rule_label"] != frame["label"]
@@ -238,7 +276,7 @@ def frozen_evaluation(corpus: pd.DataFrame, sets: dict[int, list[str]], model, k
             by_rules = frame.assign(label=frame["rule_label"])
             out[str(year)].update(
                 relabelled=int(differ.sum()),
-                model_by_guidelines=evaluate_on(model, by_rules),
+                model_by_guidelines=evaluate_on(model, by_rules, head),
                 keywords_by_guidelines=evaluate_on(keywords, by_rules),
             )
     return out
@@ -297,15 +335,17 @@ def train(
         "libraries": library_versions(),
         "categories": {c: {"th": BY_ID[c].th, "en": BY_ID[c].en} for c in CATEGORY_IDS},
     }
+    head = params["head_tokens"]
     model = build_pipeline(params, random_state=RANDOM_STATE).fit(
-        training["tokens"], training["label"]
+        model_input(training["tokens"], head), training["label"]
     )
     if evaluate:
         card["cross_validation"] = cross_validate(training, params)
+        card["cross_style"] = cross_style(training, params)
         card["review_threshold"] = card["cross_validation"]["review"]["threshold"]
         card["temperature"] = card["cross_validation"]["temperature"]
         keywords = KeywordClassifier().fit(training["tokens"], training["label"])
-        card["frozen_evaluation"] = frozen_evaluation(corpus, sets, model, keywords)
+        card["frozen_evaluation"] = frozen_evaluation(corpus, sets, model, keywords, head)
     return model, card
 
 
@@ -345,7 +385,7 @@ def compare_models(names: list[str], corpus_dir: Path | str = "corpus", models_d
         if frame.empty:
             continue
         year = path.parent.name.removeprefix("fy")
-        results[year] = {m.name: evaluate_on(m.estimator, frame) for m in loaded}
+        results[year] = {m.name: evaluate_on(m.estimator, frame, head_of(m.card)) for m in loaded}
         results[year]["_findings"] = len(frame)
     return results
 
