@@ -16,14 +16,8 @@ from importlib import resources
 
 #: The KPI owners as a whole (a report's "หน่วยงานผู้ประเมิน (ภาพรวม)" heading).
 ALL_KPI_OWNERS = "หน่วยงานผู้ประเมิน (ภาพรวม)"
-#: The recipient of policy recommendations.
+#: The recipient of policy recommendations (recipient_type ``executives``).
 EXECUTIVES = "ผู้บริหารกรุงเทพมหานคร"
-#: The agencies that own KPIs across the BMA, besides any bureau owning a shared KPI.
-KPI_OWNERS = (
-    "สำนักยุทธศาสตร์และประเมินผล",
-    "สำนักงานคณะกรรมการข้าราชการกรุงเทพมหานคร",
-    "สำนักงบประมาณกรุงเทพมหานคร",
-)
 _KPI_OWNER_GROUP = re.compile(r"^(?:หน่วยงานผู้ประเมิน|เจ้าภาพตัวชี้วัด|หน่วยงานเจ้าภาพ)")
 
 

@@ -254,6 +254,7 @@ class _Segmenter:
                 state.recipient_type = "kpi_owner"
             elif "เชิงนโยบาย" in text or "ผู้บริหาร" in text:
                 state.recipient_type = "executives"
+                state.recipient_agency = agencies.EXECUTIVES
             else:
                 state.recipient_type = "agency"
         if committee := _COMMITTEE.search(text):
@@ -388,7 +389,9 @@ class _Segmenter:
             if kind == "recommendation"
             else None
         )
-        state.recipient_agency = None
+        state.recipient_agency = (
+            agencies.EXECUTIVES if state.recipient_type == "executives" else None
+        )
         if name := hints.get(col.RECIPIENT_AGENCY):
             state.recipient_agency = agencies.normalize_agency(name)[0]
         state.labels = {}

@@ -71,6 +71,7 @@ def test_recommendations_to_kpi_owners_carry_their_recipient(findings):
 def test_policy_recommendations_go_to_the_executives(findings):
     to_executives = findings[findings[col.RECIPIENT_TYPE] == "executives"]
     assert len(to_executives) == 7
+    assert set(to_executives[col.RECIPIENT_AGENCY]) == {"ผู้บริหารกรุงเทพมหานคร"}
     assert to_executives[col.TEXT].iloc[5].startswith("กรุงเทพมหานครควรมีระบบ Big Data")
 
 
