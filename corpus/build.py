@@ -316,8 +316,13 @@ def _freeze_zip(path: Path) -> None:
     """Rewrite a .docx/.xlsx with fixed entry times, so a rebuild gives the same bytes."""
     with zipfile.ZipFile(path) as archive:
         entries = [(info, archive.read(info)) for info in archive.infolist()]
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, data in entries:
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time itself
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, data
+                )
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(fixed, data)
