@@ -104,9 +104,9 @@ class Section:
 def _listed(title: str, findings: pd.DataFrame, **kwargs) -> Section:
     """A section of grouped statements: all shared ones, the first few single-agency ones."""
     statements = group_similar(findings)
-    shared = [s for s in statements if s.agency_count > 1]
-    single = [s for s in statements if s.agency_count <= 1]
-    shown = shared + single[:SINGLE_AGENCY_SHOWN]
+    # a statement without agencies (a B3 report read back) is never one agency's: always shown
+    single = [s for s in statements if s.agency_count == 1]
+    shown = [s for s in statements if s.agency_count != 1] + single[:SINGLE_AGENCY_SHOWN]
     return Section(title, statements=shown, hidden=len(statements) - len(shown), **kwargs)
 
 

@@ -168,3 +168,15 @@ def test_word_file_converts_to_pdf_with_libreoffice(report, tmp_path):
     )
     assert result.returncode == 0
     assert (tmp_path / "b3_summary.pdf").read_bytes()[:4] == b"%PDF"
+
+
+def test_a_b3_report_read_back_keeps_every_statement(seed_findings):
+    """Findings without agencies are no single agency's: none is hidden behind a count."""
+    from pipeline.classify import classify
+    from pipeline.models import load_model
+
+    findings = classify(tokenize(seed_findings[0]), load_model("keywords"))
+    text = lines(build_summary(findings), "FY2565")
+    items = [t for style, t in text if style == "item"]
+    assert len(items) >= 50 and not any("พบใน" in t for t in items)
+    assert not any("ประเด็นอื่น" in t for _, t in text)
