@@ -289,7 +289,7 @@ def _read_xlsx(path: Path, data: bytes) -> Document:
 
 _KIND_WORDS = (
     ("obstacle", re.compile("ปัญหา|อุปสรรค|obstacle", re.I)),
-    ("recommendation", re.compile("ข้อเสนอแนะ|recommend", re.I)),
+    ("recommendation", re.compile("ข้อเสนอแนะ|แนวทาง(?:การ)?แก้ไข|recommend", re.I)),
     ("observation", re.compile("ข้อสังเกต|ข้อคิดเห็น|observation", re.I)),
 )
 _FACTOR_HEADER = re.compile("ปัจจัย|ด้าน|ประเด็น|หมวด|factor|category", re.I)

@@ -152,3 +152,20 @@ def test_real_list_items_are_not_taken_for_an_inline_list():
 """
     findings, _ = _segment(text)
     assert len(findings) == 2
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("ประเด็นปัญหาอุปสรรค", "obstacle"),
+        ("สรุปปัญหา/อุปสรรค", "obstacle"),
+        ("ปัญหาและอุปสรรคในการดำเนินงานตามตัวชี้วัด", "obstacle"),
+        ("ข้อเสนอแนะ/แนวทางแก้ไข", "recommendation"),
+        ("ข้อเสนอแนะของคณะกรรมการฯ", "recommendation"),
+        ("แนวทางแก้ไข", "recommendation"),
+        ("ข้อสังเกตของคณะกรรมการ", "observation"),
+    ],
+)
+def test_section_headings_worded_in_several_ways(heading, kind):
+    findings, _ = _segment(f"{heading}\n1. ระบบสารสนเทศของฝ่ายทะเบียนล่มบ่อย\n")
+    assert list(findings[col.KIND]) == [kind]
