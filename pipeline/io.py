@@ -328,8 +328,12 @@ def _table_blocks(table, first_line: int) -> list[Block]:
     rows = [_unique_cells(row) for row in table.rows]
     if not rows:
         return []
-    header = [cell.text.strip() for cell in rows[0]]
-    kinds = [_column_kind(h) for h in header]
+    # the header is the first row naming a kind; a form may put a title row above it
+    for header_index, row in enumerate(rows[:3]):  # noqa: B007 - used after the loop
+        header = [cell.text.strip() for cell in row]
+        kinds = [_column_kind(h) for h in header]
+        if any(kinds):
+            break
     if not any(kinds):  # not a findings table: read its cells as paragraphs, row by row
         lines = [p for row in rows for cell in row for p in cell.paragraphs]
         return [
@@ -342,7 +346,7 @@ def _table_blocks(table, first_line: int) -> list[Block]:
         factor_col = 0
     blocks: list[Block] = []
     line = first_line
-    for row_index, row in enumerate(rows[1:], start=1):
+    for row_index, row in enumerate(rows[header_index + 1 :], start=header_index + 1):
         category = None
         if factor_col is not None and factor_col < len(row):
             category = match_heading(re.sub(r"^[\d๐-๙.)\s]+", "", row[factor_col].text.strip()))

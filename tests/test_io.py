@@ -170,3 +170,20 @@ def test_oversized_file_is_refused_unread(tmp_path, monkeypatch):
     path = write_text(tmp_path / "huge.txt", "ปัญหาอุปสรรค\n" * 200)
     with pytest.raises(InputError, match="over the"):
         read_document(path)
+
+
+def test_docx_table_with_a_title_row_above_its_header(tmp_path):
+    import docx
+
+    document = docx.Document()
+    grid = document.add_table(rows=3, cols=3)
+    grid.cell(0, 0).merge(grid.cell(0, 2)).text = "แบบ B1 สำนักงานเขตบางรัก"
+    for c, text in enumerate(["ด้าน", "ปัญหา/อุปสรรค", "แนวทางแก้ไข"]):
+        grid.cell(1, c).text = text
+    for c, text in enumerate(["งบประมาณ", "งบซ่อมท่อระบายน้ำไม่พอ", "ควรของบกลางเพิ่มเติม"]):
+        grid.cell(2, c).text = text
+    path = tmp_path / "titled.docx"
+    document.save(path)
+    findings, _, _ = parse_file(path)
+    assert list(findings[col.KIND]) == ["obstacle", "recommendation"]
+    assert set(findings[col.HEADING_CATEGORY]) == {"budget"}
