@@ -210,10 +210,14 @@ def _map_columns(header: list[object]) -> dict[str, int]:
 
 def _rows_to_document(path: Path, rows: list[list[object]], fmt: str, encoding=None) -> Document:
     """Rows of a sheet (header first, possibly below a title) to one single-finding block a row."""
-    for header_index, header in enumerate(rows[:10]):  # noqa: B007 - used after the loop
+    for header_index, header in enumerate(rows[:10]):
         columns = _map_columns(header)
         if "text" in columns:
             break
+        if sum(_column_kind(str(h or "")) is not None for h in header) >= 1 and any(
+            _FACTOR_HEADER.search(str(h or "")) for h in header
+        ):
+            return _wide_rows(path, rows, header_index, fmt, encoding)
     else:
         expected = " / ".join(COLUMN_ALIASES["text"][:2])
         raise InputError(
@@ -232,6 +236,35 @@ def _rows_to_document(path: Path, rows: list[list[object]], fmt: str, encoding=N
     extra = [h for h in named if h not in known and _column_key(h) not in _IGNORED_COLUMNS]
     warnings = (f"{path}: ignored column(s) {', '.join(extra)}",) if extra else ()
     return Document(str(path), fmt, blocks, encoding=encoding, warnings=warnings)
+
+
+def _wide_rows(path: Path, rows, header_index: int, fmt: str, encoding) -> Document:
+    """The B1 form as a sheet: a factor column, then obstacle and recommendation columns."""
+    from pipeline.taxonomy import match_heading
+
+    header = [str(h or "").strip() for h in rows[header_index]]
+    kinds = [_column_kind(h) for h in header]
+    factor_col = next(i for i, h in enumerate(header) if _FACTOR_HEADER.search(h))
+    # lines above the header (the form's title, the agency, the year) are read as the report's head
+    blocks = [
+        Block(raw=str(cell), line=offset)
+        for offset, row in enumerate(rows[:header_index], start=1)
+        for cell in row
+        if cell is not None and str(cell).strip()
+    ]
+    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        factor = str(row[factor_col] or "") if factor_col < len(row) else ""
+        category = match_heading(re.sub(r"^[\d๐-๙.)\s]+", "", factor.strip()))
+        for index, kind in enumerate(kinds):
+            if kind is None or index >= len(row) or row[index] is None:
+                continue
+            hints = {"kind": kind, "cell": f"{offset}:{index}"}
+            if category:
+                hints["heading_category"] = category
+            for text in str(row[index]).splitlines():
+                if text.strip():
+                    blocks.append(Block(raw=text, line=offset, hints=dict(hints)))
+    return Document(str(path), fmt, blocks, encoding=encoding)
 
 
 def _read_table(path: Path, data: bytes) -> Document:

@@ -65,7 +65,7 @@ _AGENCY_LINE = re.compile(r"^(?:ชื่อ)?หน่วยงาน(?:ผู�
 
 _KIND_LABELS = {
     "obstacle": ("obstacle", "ปัญหาอุปสรรค", "ปัญหา", "อุปสรรค", "ปัญหา/อุปสรรค"),
-    "recommendation": ("recommendation", "ข้อเสนอแนะ"),
+    "recommendation": ("recommendation", "ข้อเสนอแนะ", "แนวทางแก้ไข", "แนวทางการแก้ไข"),
     "observation": ("observation", "ข้อสังเกต", "ข้อคิดเห็น"),
 }
 _RECIPIENT_LABELS = {

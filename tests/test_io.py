@@ -187,3 +187,23 @@ def test_docx_table_with_a_title_row_above_its_header(tmp_path):
     findings, _, _ = parse_file(path)
     assert list(findings[col.KIND]) == ["obstacle", "recommendation"]
     assert set(findings[col.HEADING_CATEGORY]) == {"budget"}
+
+
+def test_xlsx_in_the_b1_form_a_row_per_factor(tmp_path):
+    rows = [
+        ["หน่วยงาน: สำนักงานเขตดุสิต"],
+        ["ด้าน", "ปัญหาอุปสรรค", "ข้อเสนอแนะ"],
+        ["1. อัตรากำลัง", "- นิติกรมีคนเดียว\n- ช่างโยธาเกษียณสองคน", "ควรขอกรอบอัตรากำลังเพิ่ม"],
+        ["2. เครื่องมือทางการบริหาร", "เครื่องพิมพ์บัตรคิวชำรุด", None],
+    ]
+    findings, _, warnings = parse_file(make_xlsx(tmp_path / "b1.xlsx", rows))
+    assert warnings == []
+    assert list(findings[col.TEXT]) == [
+        "นิติกรมีคนเดียว",
+        "ช่างโยธาเกษียณสองคน",
+        "ควรขอกรอบอัตรากำลังเพิ่ม",
+        "เครื่องพิมพ์บัตรคิวชำรุด",
+    ]
+    assert list(findings[col.KIND]) == ["obstacle", "obstacle", "recommendation", "obstacle"]
+    assert list(findings[col.HEADING_CATEGORY]) == ["manpower"] * 3 + ["tools"]
+    assert set(findings[col.AGENCY]) == {"สำนักงานเขตดุสิต"}  # from the line above the header
