@@ -134,6 +134,13 @@ def _read_inputs(inputs: list[Path], agency, committee, year, jobs: int = 1):
             else ParseResult(findings=pd.DataFrame())
         )
     if tables:
+        from pipeline.normalize import normalize_text
+
+        for table in tables:  # text not read by the parser: repaired as the parser would
+            if "text" in table.columns:
+                if "raw_text" not in table.columns:
+                    table["raw_text"] = table["text"]
+                table["text"] = [normalize_text(str(t))[0] for t in table["text"].fillna("")]
         result.findings = pd.concat([result.findings, *tables], ignore_index=True)
         result.files += [str(p) for p in inputs if str(p).endswith((".jsonl", ".csv"))]
     return result
@@ -311,7 +318,7 @@ def evaluate(
     from pipeline.models import ModelError, load_model
     from pipeline.tables import read_jsonl
     from pipeline.taxonomy import BY_ID, CATEGORY_IDS
-    from pipeline.tokenize import tokens
+    from pipeline.tokenize import clean_tokens
     from pipeline.train import metrics
 
     try:
@@ -334,7 +341,7 @@ def evaluate(
             f"expected one of {', '.join(CATEGORY_IDS)}"
         )
         raise typer.Exit(1)
-    texts = [tokens(str(t), engine=engine) for t in frame["text"]]
+    texts = [clean_tokens(t, engine=engine) for t in frame["text"]]
     import numpy as np
 
     predicted = np.array(CATEGORY_IDS)[predict_proba(loaded, texts).argmax(axis=1)]

@@ -101,6 +101,18 @@ def tokens(text: str, *, engine: str = DEFAULT_ENGINE) -> str:
     return " ".join(segment_words(text, engine=engine))
 
 
+def clean_tokens(text: str, *, engine: str = DEFAULT_ENGINE) -> str:
+    """Tokens of a text that did not come through the parser, repaired by the normalizer first.
+
+    Findings tables given as they are, labelled data to evaluate on, and the training corpus all
+    go through here, so that a model sees text as the parser hands it (Arabic digits, no OCR
+    debris, no invisible characters) whichever way the text arrived.
+    """
+    from pipeline.normalize import normalize_text
+
+    return tokens(normalize_text(str(text))[0], engine=engine)
+
+
 def _tokens_of(texts: list[str], engine: str) -> list[str]:
     return [tokens(text, engine=engine) for text in texts]
 

@@ -31,7 +31,7 @@ from pipeline.models import (
     model_input,
 )
 from pipeline.taxonomy import BY_ID, CATEGORY_IDS
-from pipeline.tokenize import DEFAULT_ENGINE, tokens
+from pipeline.tokenize import DEFAULT_ENGINE, clean_tokens
 
 N_SPLITS = 5
 REVIEW_PRECISION = 0.9  # findings the model is surer of than the threshold are right this often
@@ -124,7 +124,7 @@ def groups_of(corpus: pd.DataFrame) -> np.ndarray:
 
 
 def with_tokens(corpus: pd.DataFrame, engine: str = DEFAULT_ENGINE) -> pd.DataFrame:
-    return corpus.assign(tokens=[tokens(text, engine=engine) for text in corpus["text"]])
+    return corpus.assign(tokens=[clean_tokens(text, engine=engine) for text in corpus["text"]])
 
 
 def cross_validate(

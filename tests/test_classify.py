@@ -118,3 +118,18 @@ def test_evaluate_refuses_unknown_labels(tmp_path):
     data.write_text(json.dumps({"text": "งบ", "label": "money"}) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["evaluate", str(data), "--model", "keywords"])
     assert result.exit_code == 1 and "unknown label(s) money" in result.output
+
+
+def test_a_findings_table_is_repaired_like_parsed_text(tmp_path):
+    table = tmp_path / "findings.jsonl"
+    table.write_text(
+        json.dumps({"text": "งบประมาณ\u200bไม่พอ ๒ โครงการ"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["classify", str(table), "--model", "keywords", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert row["text"] == "งบประมาณไม่พอ 2 โครงการ"
+    assert row["raw_text"] == "งบประมาณ\u200bไม่พอ ๒ โครงการ"
+    assert row["tokens"].split() == ["งบประมาณ", "ไม่", "พอ", "2", "โครงการ"]
