@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline import schema
 from pipeline.models import HEAD_MARK, KeywordClassifier, LoadedModel, head_of, model_input
 from pipeline.schema import col
-from pipeline.taxonomy import CATEGORY_IDS
+from pipeline.taxonomy import BY_ID, CATEGORY_IDS
 
 REQUIRES = (col.TOKENS,)
 PRODUCES = (
@@ -70,7 +70,7 @@ def _evidence(estimator, texts, predicted: np.ndarray, matrix=None) -> list[str]
         return [
             ", ".join(
                 cue
-                for cue in _cues_of(category)
+                for cue in BY_ID[category].cues
                 if cue.replace(" ", "") in text.replace(" ", "").lower()
             )[:120]
             for text, category in zip(texts, predicted)
@@ -80,12 +80,10 @@ def _evidence(estimator, texts, predicted: np.ndarray, matrix=None) -> list[str]
     if matrix is None:
         matrix = features.transform(list(texts))
     matrix = matrix.tocsr()
+    full_names = features.get_feature_names_out()
     # a marked opening word (^งบประมาณ) is shown as the word itself
-    names = np.array(
-        [n.split("__", 1)[1].replace(HEAD_MARK, "") for n in features.get_feature_names_out()],
-        dtype=object,
-    )
-    word = np.char.startswith(features.get_feature_names_out().astype(str), "words__")
+    names = np.array([n.split("__", 1)[1].replace(HEAD_MARK, "") for n in full_names], dtype=object)
+    word = np.char.startswith(full_names.astype(str), "words__")
     class_of = {c: i for i, c in enumerate(classifier.classes_)}
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     target = np.array([class_of.get(c, 0) for c in predicted])[rows]
@@ -105,12 +103,6 @@ def _evidence(estimator, texts, predicted: np.ndarray, matrix=None) -> list[str]
             unique = dict.fromkeys(names[c[begin:end]])  # in weight order, each word once
             out[r[begin]] = ", ".join(list(unique)[:EVIDENCE_TOKENS])
     return out
-
-
-def _cues_of(category: str) -> tuple[str, ...]:
-    from pipeline.taxonomy import BY_ID
-
-    return BY_ID[category].cues
 
 
 def classify(findings: pd.DataFrame, model: LoadedModel, *, jobs: int = 1) -> pd.DataFrame:

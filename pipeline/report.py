@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipeline.schema import KIND_TH, col
 from pipeline.summary import Section, Statement
-from pipeline.tables import atomic_path
+from pipeline.tables import atomic_path, write_workbook
 
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 WORD_FONT = "TH SarabunPSK"
@@ -246,31 +246,6 @@ def read_findings_workbook(path: Path) -> pd.DataFrame:
     sheet[col.CATEGORY] = sheet[col.CATEGORY].map(lambda c: ids.get(c, c))
     sheet[col.KIND] = sheet[col.KIND].map(lambda k: kinds.get(k, k))
     return sheet
-
-
-def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
-    """Several sheets in one .xlsx: frozen header, filters, column widths that fit Thai text."""
-    from openpyxl.utils import get_column_letter
-
-    with atomic_path(path) as temporary:
-        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
-                sheet = writer.sheets[name]
-                sheet.freeze_panes = "A2"
-                sheet.auto_filter.ref = sheet.dimensions
-                for index, column in enumerate(frame.columns, start=1):
-                    values = [str(column), *map(str, frame[column].head(300))]
-                    # Thai vowels and tone marks take no width of their own
-                    width = max(_display_width(v) for v in values) + 2
-                    sheet.column_dimensions[get_column_letter(index)].width = min(max(8, width), 70)
-    return path
-
-
-def _display_width(text: str) -> int:
-    import unicodedata
-
-    return sum(1 for ch in text if not unicodedata.combining(ch) and ch not in "ัิีึืุู็่้๊๋์ํ")
 
 
 def _font_family() -> str:

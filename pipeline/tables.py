@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,8 @@ import pandas as pd
 from pipeline.schema import INTEGER_COLUMNS
 
 TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
-_XLSX_MAX_WIDTH = 80
+_XLSX_MAX_WIDTH = 70
+_THAI_MARKS = set("ัิีึืุู็่้๊๋์ํ")
 
 
 class OutputError(ValueError):
@@ -58,19 +60,40 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, encoding="utf-8-sig")
 
 
-def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "findings") -> None:
+def _display_width(text: str) -> int:
+    """Columns a text takes: Thai vowels and tone marks above or below a letter take none."""
+    return sum(1 for ch in text if not unicodedata.combining(ch) and ch not in _THAI_MARKS)
+
+
+def _write_sheets(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """Sheets of one .xlsx: frozen header, filters, column widths that fit Thai text."""
     from openpyxl.utils import get_column_letter
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet, index=False)
-        worksheet = writer.sheets[sheet]
-        worksheet.freeze_panes = "A2"
-        if len(frame.columns):
-            worksheet.auto_filter.ref = worksheet.dimensions
-        for index, name in enumerate(frame.columns, start=1):
-            longest = max([len(str(name)), *(len(str(v)) for v in frame[name].head(200))])
-            width = min(max(10, longest + 2), _XLSX_MAX_WIDTH)
-            worksheet.column_dimensions[get_column_letter(index)].width = width
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.freeze_panes = "A2"
+            if len(frame.columns):
+                sheet.auto_filter.ref = sheet.dimensions
+            for index, column in enumerate(frame.columns, start=1):
+                values = [str(column), *map(str, frame[column].head(300))]
+                width = max(_display_width(v) for v in values) + 2
+                sheet.column_dimensions[get_column_letter(index)].width = min(
+                    max(8, width), _XLSX_MAX_WIDTH
+                )
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    _write_sheets({"findings": frame}, path)
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: Path | str) -> Path:
+    """Several tables as the sheets of one .xlsx, atomically."""
+    path = Path(path)
+    with atomic_path(path) as temporary:
+        _write_sheets(sheets, temporary)
+    return path
 
 
 _WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
