@@ -829,12 +829,10 @@ app.add_typer(corpus_app, name="corpus")
 
 
 def _markdown(frame, index_name: str = "") -> str:
-    """A pandas table as a Markdown table (pandas' own needs the tabulate package)."""
-    header = [index_name or str(frame.index.name or ""), *map(str, frame.columns)]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for index, *row in frame.itertuples():  # itertuples keeps each column's own type
-        lines.append("| " + " | ".join([str(index), *map(_cell, row)]) + " |")
-    return "\n".join(lines)
+    """A pandas table as Markdown, its index first, numbers as :func:`_cell` writes them."""
+    from pipeline.tables import markdown_table
+
+    return markdown_table(frame, index_name or str(frame.index.name or ""), _cell)
 
 
 @corpus_app.command("stats")

@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipeline.schema import KIND_TH, col
 from pipeline.summary import Section, Statement
-from pipeline.tables import atomic_path, write_workbook
+from pipeline.tables import atomic_path, markdown_table, write_workbook
 
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 WORD_FONT = "TH SarabunPSK"
@@ -120,20 +120,10 @@ def write_markdown(summary: Section, title: str, path: Path, year_table=None) ->
             text.append(line)
         text.append("")
     if year_table is not None:
-        text += ["## การเปรียบเทียบรายปี", "", _markdown_table(year_table), ""]
+        text += ["## การเปรียบเทียบรายปี", "", markdown_table(year_table, cell=thai_digits), ""]
     with atomic_path(path) as temporary:
         temporary.write_text("\n".join(text), encoding="utf-8")
     return path
-
-
-def _markdown_table(frame: pd.DataFrame) -> str:
-    header = list(map(str, frame.columns))
-    rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    rows += [
-        "| " + " | ".join(thai_digits(v) for v in row) + " |"
-        for row in frame.itertuples(index=False)
-    ]
-    return "\n".join(rows)
 
 
 def _set_thai_font(target, size_pt: int | None = WORD_SIZE_PT, bold: bool | None = None) -> None:

@@ -137,3 +137,19 @@ def read_findings_table(path: Path) -> pd.DataFrame | None:
         if "text" in header:
             return pd.read_csv(path, encoding="utf-8-sig", dtype=str)
     return None
+
+
+def markdown_table(frame: pd.DataFrame, index_name: str | None = None, cell=str) -> str:
+    """A table in Markdown (pandas' own needs the tabulate package).
+
+    ``index_name`` None leaves the index out; a name puts it first. ``cell`` renders each value.
+    """
+    header = list(map(str, frame.columns))
+    if index_name is not None:
+        header.insert(0, index_name)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for values in frame.itertuples(index=index_name is not None):  # keeps each column's type
+        index = [str(values[0])] if index_name is not None else []
+        row = values[1:] if index_name is not None else values
+        lines.append("| " + " | ".join([*index, *map(cell, row)]) + " |")
+    return "\n".join(lines)
