@@ -767,22 +767,23 @@ def review_import(
     ] = False,
 ) -> None:
     """Put the analysts' categories into corpus/fyYEAR/labels.jsonl, keeping earlier labels."""
-    from pipeline.review import import_review
+    from pipeline.review import ReviewError, import_review
 
     try:
         result = import_review(workbook, year=year, corpus_dir=corpus, who=by, replace=replace)
-    except ValueError as error:
-        _error(str(error))
+    except ReviewError as error:
+        for problem in error.problems:
+            _error(problem)
+        _error(f"{workbook}: nothing imported; fix the rows above and import again")
         raise typer.Exit(1) from None
     console.print(
         f"{result.path}: {result.applied} label(s) changed, {result.added} finding(s) added, "
-        f"{result.unchanged} confirmed; {len(result.conflicts)} conflict(s), "
-        f"{len(result.unknown)} unknown categor(ies)",
+        f"{result.unchanged} confirmed; {len(result.conflicts)} conflict(s)",
         highlight=False,
     )
-    for line in result.conflicts + result.unknown:
+    for line in result.conflicts:
         _error(line)
-    if result.conflicts or result.unknown:
+    if result.conflicts:
         raise typer.Exit(1)
 
 

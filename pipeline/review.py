@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import pandas as pd
 
 from pipeline.aggregate import category_th
 from pipeline.schema import KIND_TH, col
-from pipeline.tables import atomic_path
+from pipeline.tables import atomic_path, cell_text
 from pipeline.taxonomy import BY_ID, CATEGORY_IDS, category_from_label
 
 REVIEW_SHEET = "ตรวจทาน"
@@ -83,7 +84,11 @@ def export_review(classified: pd.DataFrame, path: Path) -> Path:
     sheet.title = REVIEW_SHEET
     sheet.append(list(table.columns))
     for row in table.itertuples(index=False):
-        sheet.append([None if pd.isna(v) else v for v in row])
+        sheet.append([None if pd.isna(v) else cell_text(v) for v in row])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":  # a finding that starts with "=" stays text
+                cell.data_type = "s"
     categories = workbook.create_sheet(CATEGORY_SHEET)
     categories.append(["หมวด", "id", "English"])
     for category in CATEGORY_IDS:
@@ -119,6 +124,54 @@ class ImportResult:
     path: Path | None = None
 
 
+class ReviewError(ValueError):
+    """A review workbook that cannot be imported; nothing was written. One line per problem."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(problems[0] if len(problems) == 1 else f"{len(problems)} problems")
+        self.problems = problems
+
+
+#: What a finding ID looks like: printable, no spaces (the parser's are 12 hex digits).
+_FINDING_ID = re.compile(r"^[^\s\x00-\x1f]{1,80}$")
+_REQUIRED = ("รหัส", "ข้อความ", ANALYST_COLUMN)
+
+
+def _read_review_sheet(path: Path) -> list[tuple[int, dict]]:
+    """Rows of the review sheet as ``(row number, {header: value})``; formulas kept as formulas."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except Exception as error:  # not a zip, not a workbook, truncated ...
+        raise ReviewError(
+            [f"{path}: not a readable .xlsx review workbook ({type(error).__name__})"]
+        ) from None
+    try:
+        if REVIEW_SHEET not in workbook.sheetnames:
+            raise ReviewError([f"{path}: no sheet named {REVIEW_SHEET}; not a review workbook"])
+        rows = workbook[REVIEW_SHEET].iter_rows(values_only=True)
+        try:
+            header = [str(v).strip() if v is not None else "" for v in next(rows)]
+        except StopIteration:
+            raise ReviewError([f"{path}: the review sheet is empty"]) from None
+        missing = [c for c in _REQUIRED if c not in header]
+        if missing:
+            raise ReviewError([f"{path}: review sheet lacks column(s) {', '.join(missing)}"])
+        records = []
+        for number, values in enumerate(rows, start=2):
+            if values is None or all(v is None for v in values):
+                continue
+            records.append((number, dict(zip(header, values))))
+        return records
+    except ReviewError:
+        raise
+    except Exception as error:  # a damaged sheet part
+        raise ReviewError([f"{path}: damaged review workbook ({type(error).__name__})"]) from None
+    finally:
+        workbook.close()
+
+
 def _analyst_label(value, row_number: int, path: Path, result: ImportResult) -> str | None:
     text = str(value).strip()
     by_thai = {category_th(c): c for c in CATEGORY_IDS}
@@ -131,6 +184,28 @@ def _analyst_label(value, row_number: int, path: Path, result: ImportResult) -> 
     return label
 
 
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip()
+
+
+def read_labels(path: Path) -> dict[str, dict]:
+    """A year's ``labels.jsonl`` keyed by finding ID; a broken line names the file and line."""
+    rows: dict[str, dict] = {}
+    if not path.exists():
+        return rows
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ReviewError([f"{path}:{number}: not JSON ({error.msg})"]) from None
+        if not isinstance(row, dict) or not isinstance(row.get("finding_id"), str):
+            raise ReviewError([f"{path}:{number}: a label row needs a finding_id"])
+        rows[row["finding_id"]] = row
+    return rows
+
+
 def import_review(
     path: Path,
     *,
@@ -139,52 +214,61 @@ def import_review(
     who: str | None = None,
     replace: bool = False,
 ) -> ImportResult:
-    """Merge the analysts' categories from a review workbook into that year's labels."""
-    try:
-        sheet = pd.read_excel(path, sheet_name=REVIEW_SHEET, dtype=object)
-    except (ValueError, OSError) as error:
-        raise ValueError(f"{path}: not a review workbook of this tool ({error})") from None
-    missing = [c for c in ("รหัส", "ข้อความ", ANALYST_COLUMN) if c not in sheet.columns]
-    if missing:
-        raise ValueError(f"{path}: review sheet lacks column(s) {', '.join(missing)}")
+    """Merge the analysts' categories from a review workbook into that year's labels.
+
+    The whole workbook is checked first; on any problem (a formula, a blank or malformed ID, text
+    edited for a known finding, an unknown category) :class:`ReviewError` lists every problem and
+    nothing is written.
+    """
+    records = _read_review_sheet(Path(path))
     labels_path = corpus_dir / f"fy{year}" / "labels.jsonl"
-    rows: dict[str, dict] = {}
-    if labels_path.exists():
-        for line in labels_path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                rows[row["finding_id"]] = row
+    rows = read_labels(labels_path)
     result = ImportResult(path=labels_path)
+    problems: list[str] = []
     now = datetime.datetime.now().isoformat(timespec="seconds")
     kinds = {th: kind for kind, th in KIND_TH.items()}
-    for number, record in enumerate(sheet.to_dict("records"), start=2):
+    for number, record in records:
         value = record.get(ANALYST_COLUMN)
-        if (
-            value is None
-            or (isinstance(value, float) and np.isnan(value))
-            or not str(value).strip()
-        ):
+        if _blank(value):
+            continue
+        where = f"{path}: row {number}"
+        formulas = [k for k, v in record.items() if isinstance(v, str) and v.startswith("=")]
+        formulas = [k for k in formulas if k in (ANALYST_COLUMN, "รหัส", "ข้อความ", NOTE_COLUMN)]
+        if formulas:
+            problems.append(f"{where}: {', '.join(formulas)} holds a formula, not a value")
+            continue
+        finding_id = "" if _blank(record.get("รหัส")) else str(record["รหัส"]).strip()
+        if not _FINDING_ID.match(finding_id):
+            problems.append(f"{where}: the ID (รหัส) is blank or malformed: {finding_id!r}")
             continue
         label = _analyst_label(value, number, path, result)
         if label is None:
             continue
-        finding_id = str(record["รหัส"])
+        text = record.get("ข้อความ")
+        row = rows.get(finding_id)
+        if row is None and (not isinstance(text, str) or not text.strip()):
+            problems.append(f"{where}: {finding_id} is new to the corpus and has no text")
+            continue
+        if row is not None and isinstance(text, str) and text.strip() != str(row["text"]).strip():
+            problems.append(
+                f"{where}: the text of {finding_id} was edited; review changes categories only"
+            )
+            continue
         stamp = {"label_source": "analyst", "labelled_at": now}
         if who:
             stamp["labelled_by"] = who
         note = record.get(NOTE_COLUMN)
         if isinstance(note, str) and note.strip():
             stamp["note"] = note.strip()
-        row = rows.get(finding_id)
         if row is None:
             rows[finding_id] = {
                 "finding_id": finding_id,
-                "source": record.get("ไฟล์"),
-                "agency": record.get("หน่วยงาน"),
+                "source": _text_or_none(record.get("ไฟล์")),
+                "agency": _text_or_none(record.get("หน่วยงาน")),
                 "committee": _int(record.get("คณะ")),
                 "fiscal_year": _int(record.get("ปีงบประมาณ")) or year,
-                "kind": kinds.get(record.get("ประเภท"), record.get("ประเภท")),
-                "text": record["ข้อความ"],
+                "kind": kinds.get(record.get("ประเภท"), _text_or_none(record.get("ประเภท"))),
+                "text": text.strip(),
                 "label": label,
                 **stamp,
             }
@@ -195,7 +279,7 @@ def import_review(
             continue
         if row.get("label_source") == "analyst" and not replace:
             result.conflicts.append(
-                f"{path}: row {number}: {finding_id} was labelled {row['label']} by an analyst "
+                f"{where}: {finding_id} was labelled {row['label']} by an analyst "
                 f"before, now {label}; kept {row['label']} (use --replace to take the new one)"
             )
             continue
@@ -209,14 +293,24 @@ def import_review(
         ]
         row.update(label=label, history=history, **stamp)
         result.applied += 1
+    problems += result.unknown
+    if problems:
+        raise ReviewError(problems)
     if result.applied or result.added:
         labels_path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(labels_path) as temporary:
-            temporary.write_text(
-                "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows.values()),
-                encoding="utf-8",
-            )
+        try:
+            with atomic_path(labels_path) as temporary:
+                temporary.write_text(
+                    "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in rows.values()),
+                    encoding="utf-8",
+                )
+        except OSError as error:
+            raise ReviewError([f"{labels_path}: cannot write ({error.strerror or error})"]) from None
     return result
+
+
+def _text_or_none(value) -> str | None:
+    return None if _blank(value) else str(value).strip()
 
 
 def _int(value) -> int | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Callable
@@ -25,6 +26,49 @@ _THAI_MARKS = set("ัิีึืุู็่้๊๋์ํ")
 
 class OutputError(ValueError):
     """An output path the writers cannot serve."""
+
+
+#: Characters that make a spreadsheet cell a formula when they open it (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Control characters an .xlsx cannot hold (XML 1.0 forbids them); written as U+FFFD instead.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+REPLACEMENT = "\ufffd"
+
+
+def cell_text(value, *, csv: bool = False):
+    """A value as a spreadsheet cell that is data, never a formula, and holds no illegal character.
+
+    Text that starts like a formula gets a leading apostrophe in CSV (Excel shows the rest as
+    text); in .xlsx it is written as a string cell, which Excel never evaluates.
+    """
+    if not isinstance(value, str):
+        return value
+    value = _ILLEGAL.sub(REPLACEMENT, value)
+    if csv and value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    return value
+
+
+def illegal_characters(frame: pd.DataFrame) -> int:
+    """How many characters the spreadsheet writers will replace with U+FFFD in ``frame``."""
+    return sum(
+        len(_ILLEGAL.findall(value))
+        for column in _text_columns(frame)
+        for value in frame[column]
+        if isinstance(value, str)
+    )
+
+
+def _text_columns(frame: pd.DataFrame) -> list:
+    return [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
+
+
+def _safe_frame(frame: pd.DataFrame, *, csv: bool) -> pd.DataFrame:
+    safe = frame.copy()
+    for column in _text_columns(safe):
+        safe[column] = safe[column].map(lambda v: cell_text(v, csv=csv), na_action="ignore")
+    safe.columns = [cell_text(str(c), csv=csv) for c in safe.columns]
+    return safe
 
 
 @contextmanager
@@ -57,7 +101,7 @@ def _write_jsonl(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    _safe_frame(frame, csv=True).to_csv(path, index=False, encoding="utf-8-sig")
 
 
 def _display_width(text: str) -> int:
@@ -71,8 +115,13 @@ def _write_sheets(sheets: dict[str, pd.DataFrame], path: Path) -> None:
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
+            frame = _safe_frame(frame, csv=False)
             frame.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
+            for row in sheet.iter_rows(min_row=1):
+                for cell in row:
+                    if cell.data_type == "f":  # text that looks like a formula stays text
+                        cell.data_type = "s"
             sheet.freeze_panes = "A2"
             if len(frame.columns):
                 sheet.auto_filter.ref = sheet.dimensions

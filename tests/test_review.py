@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.review import (
+    ReviewError,
     ANALYST_COLUMN,
     REVIEW_SHEET,
     import_review,
@@ -87,22 +88,26 @@ def test_the_whole_loop_on_a_copy_of_the_corpus(workspace):
     thai = {"policy": "นโยบายรัฐบาล", "budget": "งบประมาณ"}[new_label]
     _fill(review, {2: thai, 3: before[second]["label"], 4: "งบ"})
 
-    result = runner.invoke(
-        app,
-        [
-            "review",
-            "import",
-            str(review),
-            "--year",
-            "2566",
-            "--corpus",
-            str(corpus),
-            "--by",
-            "analyst1",
-        ],
-    )
-    assert result.exit_code == 1  # one unknown category, reported, not guessed
-    assert "unknown category 'งบ'" in result.output and "1 label(s) changed" in result.output
+    import_command = [
+        "review",
+        "import",
+        str(review),
+        "--year",
+        "2566",
+        "--corpus",
+        str(corpus),
+        "--by",
+        "analyst1",
+    ]
+    untouched = labels_path.read_bytes()
+    result = runner.invoke(app, import_command)
+    assert result.exit_code == 1  # one unknown category: reported, not guessed, nothing written
+    assert "unknown category 'งบ'" in result.output and "nothing imported" in result.output
+    assert labels_path.read_bytes() == untouched
+    _fill(review, {4: ""})
+    result = runner.invoke(app, import_command)
+    assert result.exit_code == 0, result.output
+    assert "1 label(s) changed" in result.output
     after = {json.loads(x)["finding_id"]: json.loads(x) for x in labels_path.open(encoding="utf-8")}
     assert after[first]["label"] == new_label and after[first]["label_source"] == "analyst"
     assert after[first]["labelled_by"] == "analyst1"
@@ -214,7 +219,7 @@ def test_import_keeps_history_reports_conflicts_and_writes_atomically(tmp_path, 
         raise OSError("disk full")
 
     monkeypatch.setattr("pipeline.review.json.dumps", fail)
-    with pytest.raises(OSError):
+    with pytest.raises(ReviewError, match="cannot write"):
         import_review(path, year=2567, corpus_dir=corpus, replace=True)
     assert labels.read_bytes() == before  # an interrupted import leaves the corpus as it was
 
