@@ -22,9 +22,33 @@ def _error(message: str) -> None:
     console.print(f"[red]error:[/] {message}", soft_wrap=True, highlight=False)
 
 
+def _write_failed(output: Path, error: Exception) -> None:
+    """A failed write as one line naming the output: never a temporary file's name."""
+    reason = getattr(error, "strerror", None) or str(error)
+    _error(reason if str(output) in reason else f"{output}: cannot write ({reason})")
+    raise typer.Exit(1) from None
+
+
+def _refuse_overwriting_inputs(outputs: list[Path], inputs: list[Path]) -> None:
+    """No output may be one of the inputs: ``parse r.csv -o r.csv`` would destroy the report."""
+    from pipeline.parse import expand_paths
+    from pipeline.tables import same_file
+
+    files = expand_paths(inputs)
+    for output in outputs:
+        clash = same_file(output, files)
+        if clash is not None:
+            _error(f"{output}: is also an input; write the output somewhere else")
+            raise typer.Exit(2)
+
+
 @app.callback()
 def main() -> None:
     """thai-findings: obstacles and recommendations of BMA evaluation reports."""
+    import signal
+
+    # a plain `kill` ends the run like Ctrl-C: temporary files are removed on the way out
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 @app.command()
@@ -55,6 +79,7 @@ def parse(
     if output.suffix.lower() not in TABLE_SUFFIXES:
         _error(f"{output}: unknown output format; use one of {', '.join(TABLE_SUFFIXES)}")
         raise typer.Exit(2)
+    _refuse_overwriting_inputs([output], inputs)
     files = expand_paths(inputs)
     with Progress(console=console, transient=True, disable=len(files) < 2) as progress:
         task = progress.add_task("Parsing reports", total=len(files))
@@ -69,8 +94,7 @@ def parse(
     try:
         write_table(result.findings, output)
     except (OutputError, OSError) as error:
-        _error(str(error))
-        raise typer.Exit(1) from None
+        _write_failed(output, error)
     _print_summary(result, output)
     if result.errors or not files:
         raise typer.Exit(1)
@@ -113,13 +137,27 @@ def _read_inputs(inputs: list[Path], agency, committee, year, jobs: int = 1):
     """Reports are parsed; a .jsonl, or a .csv with a ``text`` column, is a findings table as is."""
     import pandas as pd
 
+    from pipeline.io import InputError
     from pipeline.parse import ParseResult, expand_paths, parse_paths
+    from pipeline.schema import FINDING_COLUMNS
     from pipeline.tables import read_findings_table
 
-    tables, reports = [], []
+    tables, table_files, reports, table_errors = [], [], [], []
     for path in expand_paths(inputs):
-        table = read_findings_table(path)
-        (tables if table is not None else reports).append(table if table is not None else path)
+        try:
+            table = read_findings_table(path)
+        except InputError as error:
+            table_errors.append(str(error))
+            continue
+        if table is None:
+            reports.append(path)
+        else:
+            tables.append(
+                table.reindex(
+                    columns=[*FINDING_COLUMNS, *table.columns.difference(FINDING_COLUMNS)]
+                )
+            )
+            table_files.append(str(path))
     with _progress(len(reports)) as advance:
         result = (
             parse_paths(
@@ -138,11 +176,11 @@ def _read_inputs(inputs: list[Path], agency, committee, year, jobs: int = 1):
 
         for table in tables:  # text not read by the parser: repaired as the parser would
             if "text" in table.columns:
-                if "raw_text" not in table.columns:
-                    table["raw_text"] = table["text"]
+                table["raw_text"] = table["raw_text"].fillna(table["text"])
                 table["text"] = [normalize_text(str(t))[0] for t in table["text"].fillna("")]
         result.findings = pd.concat([result.findings, *tables], ignore_index=True)
-        result.files += [str(p) for p in inputs if str(p).endswith((".jsonl", ".csv"))]
+        result.files += table_files
+    result.errors += table_errors
     return result
 
 
@@ -218,6 +256,7 @@ def classify(
     if engine not in ENGINES:
         _error(f"unknown tokenizer engine '{engine}'; expected one of {', '.join(ENGINES)}")
         raise typer.Exit(2)
+    _refuse_overwriting_inputs([output], inputs)
     loaded = _model_or_exit(model)
     result, classified = _classified_inputs(
         inputs, loaded, year=year, jobs=jobs, agency=agency, committee=committee, engine=engine
@@ -225,8 +264,7 @@ def classify(
     try:
         write_table(classified, output)
     except (OutputError, OSError) as error:
-        _error(str(error))
-        raise typer.Exit(1) from None
+        _write_failed(output, error)
     _print_summary(result, output)
     _print_drift(classified, loaded)
     if len(classified):
@@ -315,6 +353,7 @@ def evaluate(
     import json
 
     from pipeline.classify import predict_proba
+    from pipeline.io import InputError
     from pipeline.models import ModelError, load_model
     from pipeline.tables import read_jsonl
     from pipeline.taxonomy import BY_ID, CATEGORY_IDS
@@ -324,11 +363,8 @@ def evaluate(
     try:
         loaded = load_model(model)
         frame = read_jsonl(data)
-    except ModelError as error:
+    except (ModelError, InputError) as error:
         _error(str(error))
-        raise typer.Exit(1) from None
-    except ValueError as error:
-        _error(f"{data}: not a JSON Lines file ({error})")
         raise typer.Exit(1) from None
     missing = [c for c in ("text", "label") if c not in frame.columns]
     if missing:
@@ -674,8 +710,15 @@ def summarize(
 ) -> None:
     """The year's work: parse, classify, count, and write the B3 summary, workbook and charts."""
     from pipeline.agencies import mentioned_agencies
-    from pipeline.report import make_reports, read_findings_workbook
+    from pipeline.report import OUTPUT_NAMES, make_reports, read_findings_workbook
+    from pipeline.tables import OutputError
 
+    if output.exists() and not output.is_dir():
+        _error(f"{output}: is a file; --output names the folder for the outputs")
+        raise typer.Exit(2)
+    _refuse_overwriting_inputs(
+        [output / name for name in OUTPUT_NAMES], [*inputs, *([compare] if compare else [])]
+    )
     loaded = _model_or_exit(model)
     try:
         earlier = read_findings_workbook(compare) if compare else None
@@ -688,8 +731,11 @@ def summarize(
         _error("no findings to summarize")
         raise typer.Exit(1)
     findings = findings.assign(mentioned_agencies=findings["text"].map(mentioned_agencies))
-    with console.status("Writing the workbook, the B3 summary and the charts"):
-        paths = make_reports(findings, output, earlier)
+    try:
+        with console.status("Writing the workbook, the B3 summary and the charts"):
+            paths = make_reports(findings, output, earlier)
+    except (OutputError, OSError) as error:
+        _write_failed(output, error)
     _print_summary(result, output)
     _print_drift(findings, loaded)
     review = int(findings["needs_review"].sum())
@@ -740,13 +786,17 @@ def review_export(
     if output.suffix.lower() != ".xlsx":
         _error(f"{output}: the review workbook must be .xlsx")
         raise typer.Exit(2)
+    _refuse_overwriting_inputs([output], inputs)
     loaded = _model_or_exit(model)
     result, classified = _classified_inputs(inputs, loaded, year=year, jobs=jobs)
     if classified.empty:
         _print_summary(result, output)
         _error("no findings to review")
         raise typer.Exit(1)
-    export_review(classified, output)
+    try:
+        export_review(classified, output)
+    except (OSError, ValueError) as error:
+        _write_failed(output, error)
     _print_summary(result, output)
     review = int(classified["needs_review"].sum())
     console.print(

@@ -13,13 +13,21 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Files larger than this are refused without being read.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
-#: A .docx/.xlsx whose parts would unpack to more than this is refused (zip bombs).
-MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+#: A .docx/.xlsx whose parts unpack to more than this is refused (zip bombs), counted while
+#: unpacking, never taken from the sizes the zip's headers claim.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+#: One XML part (the document, a sheet, the shared strings) may unpack to at most this.
+MAX_XML_PART_BYTES = 48 * 1024 * 1024
+#: A line (a paragraph, a cell) longer than this is refused: no report has one.
+MAX_LINE_CHARS = 20_000
+#: A sheet with more cells holding a value than this is refused.
+MAX_SHEET_CELLS = 1_000_000
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
 TABLE_SUFFIXES = {".csv", ".tsv"}
@@ -61,22 +69,35 @@ class Document:
     warnings: tuple[str, ...] = ()
 
 
+def check_regular_file(path: Path) -> None:
+    """Refuse what is not a regular file (a FIFO, a device, a symlink to one): never block on it."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode  # follows symlinks: a link to /dev/zero is a device
+    except OSError as error:
+        raise InputError(path, f"cannot open ({error.strerror or error})") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(path, "a folder, not a file")
+    if not stat.S_ISREG(mode):
+        raise InputError(path, "not a regular file (a pipe, a device or a link to one)")
+
+
 def read_document(path: Path | str) -> Document:
     """Read one report file; raise :class:`InputError` with a one-line reason if it cannot."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise InputError(path, f"cannot open ({error.strerror or error})") from None
-    if not path.is_file():
-        raise InputError(path, "not a regular file")
+    check_regular_file(path)
+    size = path.stat().st_size
     if size == 0:
         raise InputError(path, "empty file")
     if size > MAX_INPUT_BYTES:
         raise InputError(
             path, f"file is {size / 2**20:.0f} MiB, over the {MAX_INPUT_BYTES // 2**20} MiB limit"
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(path, f"cannot read ({error.strerror or error})") from None
     kind = sniff_format(path, data)
     reader = {
         "text": _read_text,
@@ -85,7 +106,15 @@ def read_document(path: Path | str) -> Document:
         "xlsx": _read_xlsx,
         "pdf": _read_pdf,
     }
-    return reader[kind](path, data)
+    document = reader[kind](path, data)
+    for block in document.blocks:
+        if len(block.raw) > MAX_LINE_CHARS:
+            raise InputError(
+                path,
+                f"line {block.line} has {len(block.raw):,} characters, over the "
+                f"{MAX_LINE_CHARS:,} limit (not a report?)",
+            )
+    return document
 
 
 def sniff_format(path: Path, data: bytes) -> str:
@@ -208,8 +237,14 @@ def _map_columns(header: list[object]) -> dict[str, int]:
     return mapping
 
 
-def _rows_to_document(path: Path, rows: list[list[object]], fmt: str, encoding=None) -> Document:
-    """Rows of a sheet (header first, possibly below a title) to one single-finding block a row."""
+def _rows_to_document(
+    path: Path, rows: list[list[object]], fmt: str, encoding=None, numbers: list[int] | None = None
+) -> Document:
+    """Rows of a sheet (header first, possibly below a title) to one single-finding block a row.
+
+    ``numbers`` are the rows' numbers in the file (a sheet's empty rows are not passed).
+    """
+    numbers = numbers or list(range(1, len(rows) + 1))
     for header_index, header in enumerate(rows[:10]):
         columns = _map_columns(header)
         if "text" in columns:
@@ -217,14 +252,14 @@ def _rows_to_document(path: Path, rows: list[list[object]], fmt: str, encoding=N
         if sum(_column_kind(str(h or "")) is not None for h in header) >= 1 and any(
             _FACTOR_HEADER.search(str(h or "")) for h in header
         ):
-            return _wide_rows(path, rows, header_index, fmt, encoding)
+            return _wide_rows(path, rows, header_index, fmt, encoding, numbers)
     else:
         expected = " / ".join(COLUMN_ALIASES["text"][:2])
         raise InputError(
             path, f"no text column in the first 10 rows (expected a header {expected})"
         )
     blocks = []
-    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+    for offset, row in zip(numbers[header_index + 1 :], rows[header_index + 1 :]):
         cells = {name: row[i] if i < len(row) else None for name, i in columns.items()}
         text = str(cells.pop("text") or "").strip()
         if not text:
@@ -238,7 +273,7 @@ def _rows_to_document(path: Path, rows: list[list[object]], fmt: str, encoding=N
     return Document(str(path), fmt, blocks, encoding=encoding, warnings=warnings)
 
 
-def _wide_rows(path: Path, rows, header_index: int, fmt: str, encoding) -> Document:
+def _wide_rows(path: Path, rows, header_index: int, fmt: str, encoding, numbers) -> Document:
     """The B1 form as a sheet: a factor column, then obstacle and recommendation columns."""
     from pipeline.taxonomy import match_heading
 
@@ -248,11 +283,11 @@ def _wide_rows(path: Path, rows, header_index: int, fmt: str, encoding) -> Docum
     # lines above the header (the form's title, the agency, the year) are read as the report's head
     blocks = [
         Block(raw=str(cell), line=offset)
-        for offset, row in enumerate(rows[:header_index], start=1)
+        for offset, row in zip(numbers, rows[:header_index])
         for cell in row
         if cell is not None and str(cell).strip()
     ]
-    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+    for offset, row in zip(numbers[header_index + 1 :], rows[header_index + 1 :]):
         factor = str(row[factor_col] or "") if factor_col < len(row) else ""
         category = match_heading(re.sub(r"^[\d๐-๙.)\s]+", "", factor.strip()))
         for index, kind in enumerate(kinds):
@@ -279,33 +314,135 @@ def _read_table(path: Path, data: bytes) -> Document:
 
 
 def _check_zip(path: Path, data: bytes) -> None:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise InputError(
-            path,
-            f"unpacks to {unpacked / 2**20:.0f} MiB, over the {MAX_UNPACKED_BYTES // 2**20} "
-            "MiB limit (a zip bomb?)",
+    """Unpack every part in chunks, counting what really comes out, before any reader sees it.
+
+    A zip's headers can lie about sizes, so the caps are held on the bytes unpacked. An XML part
+    that declares a DTD is refused: Office never writes one, and entities are how XML attacks
+    (billion laughs, external entities) and silent loss of text come in.
+    """
+    total = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                part = 0
+                dtd = False
+                tail = b""
+                xml = info.filename.endswith((".xml", ".rels"))
+                with archive.open(info) as member:
+                    while chunk := member.read(1 << 20):
+                        part += len(chunk)
+                        total += len(chunk)
+                        if xml and not dtd:
+                            window = tail + chunk
+                            dtd = b"<!DOCTYPE" in window or b"<!ENTITY" in window
+                            tail = chunk[-16:]
+                        if total > MAX_UNPACKED_BYTES:
+                            raise InputError(
+                                path,
+                                f"unpacks to over {MAX_UNPACKED_BYTES // 2**20} MiB (a zip bomb?)",
+                            )
+                        if xml and part > MAX_XML_PART_BYTES:
+                            raise InputError(
+                                path,
+                                f"part {info.filename} unpacks to over "
+                                f"{MAX_XML_PART_BYTES // 2**20} MiB",
+                            )
+                if dtd:
+                    raise InputError(
+                        path, f"part {info.filename} declares a DTD or entities; refusing it"
+                    )
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
+        raise InputError(path, f"corrupt zip container ({type(error).__name__})") from None
+
+
+def _sheet_cells(workbook, sheet, *, data_only: bool) -> dict[int, dict[int, object]]:
+    """The cells a sheet really holds, ``{row: {column: value}}``, streamed from its XML.
+
+    openpyxl's row iterator pads rows to the sheet's declared dimension (or to their last
+    column), so a 5 KB file that claims ``A1:XFD1048576`` would cost gigabytes; its parser gives
+    the cells one by one, and only those with a value are kept.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    cells: dict[int, dict[int, object]] = {}
+    count = 0
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=data_only,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
         )
+        for number, row in parser.parse():
+            for cell in row:
+                value = cell["value"]
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    continue
+                count += 1
+                if count > MAX_SHEET_CELLS:
+                    raise ValueError(f"more than {MAX_SHEET_CELLS:,} cells with a value")
+                cells.setdefault(number, {})[cell["column"]] = value
+    return cells
+
+
+def _dense_rows(cells: dict[int, dict[int, object]]) -> tuple[list[list], list[int]]:
+    """Rows with a value, each over the columns that have one anywhere; and their row numbers."""
+    columns = sorted({column for row in cells.values() for column in row})
+    position = {column: index for index, column in enumerate(columns)}
+    numbers = sorted(cells)
+    rows = []
+    for number in numbers:
+        row = [None] * len(columns)
+        for column, value in cells[number].items():
+            row[position[column]] = value
+        rows.append(row)
+    return rows, numbers
 
 
 def _read_xlsx(path: Path, data: bytes) -> Document:
     _check_zip(path, data)
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas_book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many types for damaged files
         raise InputError(path, f"corrupt Excel file ({type(error).__name__})") from None
     try:
         blocks: list[Block] = []
         warnings: list[str] = []
         for sheet in workbook.worksheets:
-            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-            if not any(any(cell is not None for cell in row) for row in rows):
-                continue
             try:
-                document = _rows_to_document(path, rows, "xlsx")
+                cells = _sheet_cells(workbook, sheet, data_only=True)
+                formulas = _sheet_cells(formulas_book, formulas_book[sheet.title], data_only=False)
+            except ValueError as error:
+                raise InputError(path, f"sheet '{sheet.title}' has {error}") from None
+            except Exception as error:  # a damaged sheet part
+                raise InputError(
+                    path, f"corrupt sheet '{sheet.title}' ({type(error).__name__})"
+                ) from None
+            uncached = [
+                f"{get_column_letter(column)}{number}"
+                for number, row in formulas.items()
+                for column, value in row.items()
+                if isinstance(value, str)
+                and value.startswith("=")
+                and column not in cells.get(number, {})
+            ]
+            if uncached:
+                shown = ", ".join(uncached[:5]) + (" ..." if len(uncached) > 5 else "")
+                warnings.append(
+                    f"{path}: sheet '{sheet.title}': {len(uncached)} formula cell(s) without a "
+                    f"saved value ({shown}); open and save the file in Excel to keep them"
+                )
+            if not cells:
+                continue
+            rows, numbers = _dense_rows(cells)
+            try:
+                document = _rows_to_document(path, rows, "xlsx", numbers=numbers)
             except InputError:
                 warnings.append(f"{path}: sheet '{sheet.title}' has no text column; skipped")
                 continue
@@ -313,6 +450,7 @@ def _read_xlsx(path: Path, data: bytes) -> Document:
             warnings.extend(document.warnings)
     finally:
         workbook.close()
+        formulas_book.close()
     if not blocks and warnings:
         raise InputError(path, "no sheet has a text column (expected a header ข้อความ / text)")
     return Document(str(path), "xlsx", blocks, warnings=tuple(warnings))
@@ -345,6 +483,20 @@ def _paragraph_text(paragraph) -> str:
     return text
 
 
+def _cell_paragraphs(cell, depth: int = 0):
+    """A cell's paragraphs in order, including those of tables nested in it (a few levels)."""
+    from docx.table import Table
+
+    for item in cell.iter_inner_content():
+        if isinstance(item, Table):
+            if depth < 5:
+                for row in item.rows:
+                    for inner in _unique_cells(row):
+                        yield from _cell_paragraphs(inner, depth + 1)
+        else:
+            yield item
+
+
 def _unique_cells(row) -> list:
     seen, cells = set(), []
     for cell in row.cells:  # a merged cell comes back once per grid column it spans
@@ -368,7 +520,7 @@ def _table_blocks(table, first_line: int) -> list[Block]:
         if any(kinds):
             break
     if not any(kinds):  # not a findings table: read its cells as paragraphs, row by row
-        lines = [p for row in rows for cell in row for p in cell.paragraphs]
+        lines = [p for row in rows for cell in row for p in _cell_paragraphs(cell)]
         return [
             Block(raw=_paragraph_text(p), line=first_line + i)
             for i, p in enumerate(lines)
@@ -391,7 +543,7 @@ def _table_blocks(table, first_line: int) -> list[Block]:
             hints = {"kind": kind, "cell": f"{first_line}:{row_index}:{index}"}
             if category:
                 hints["heading_category"] = category
-            for paragraph in cell.paragraphs:
+            for paragraph in _cell_paragraphs(cell):
                 for text in _paragraph_text(paragraph).splitlines():
                     line += 1
                     if text.strip():

@@ -191,13 +191,13 @@ def read_card(folder: Path) -> dict:
         raise ModelError(f"{path}: the card is not valid JSON ({error.msg})") from None
 
 
-def load_estimator(path: Path, expected_sha256: str | None):
+def load_estimator(path: Path, expected_sha256: str):
     """Load a ``.skops`` file only if its hash matches and every type in it is a trusted one."""
     import skops.io
 
     if not path.exists():
         raise ModelError(f"{path}: model file not found")
-    if expected_sha256 is not None and sha256(path) != expected_sha256:
+    if not expected_sha256 or sha256(path) != expected_sha256:
         raise ModelError(f"{path}: SHA-256 differs from the card's; the file was changed, refusing")
     try:
         untrusted = skops.io.get_untrusted_types(file=path)
@@ -256,9 +256,15 @@ def load_model(name: str | None = None, models_dir: Path = MODELS_DIR) -> Loaded
 def _load_folder(folder: Path, stamp: tuple) -> LoadedModel:
     """A model folder, loaded once per process while its files are unchanged (``stamp``)."""
     card = read_card(folder)
-    estimator = load_estimator(
-        folder / card.get("model_file", MODEL_FILE), card.get("model_sha256")
-    )
+    digest = card.get("model_sha256")
+    if not isinstance(digest, str) or len(digest) != 64:
+        raise ModelError(f"{folder / CARD_FILE}: the card has no model_sha256; refusing the model")
+    model_file = (folder / str(card.get("model_file", MODEL_FILE))).resolve()
+    if model_file.parent != folder.resolve():
+        raise ModelError(
+            f"{folder / CARD_FILE}: model_file points outside the model's folder; refusing it"
+        )
+    estimator = load_estimator(model_file, digest)
     return LoadedModel(card.get("name", folder.name), estimator, card, folder)
 
 

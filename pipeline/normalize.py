@@ -24,6 +24,9 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\u2028\u2029\t\r\n\x0b\x0c]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+#: Bidirectional controls (embeddings, overrides, isolates, marks): Thai needs none of them, and
+#: they can make a finding read differently on screen from what it is (U+202E reverses text).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 # Letters of scripts that have no business inside Thai prose: Lao, Khmer, Myanmar, CJK, kana,
 # Hangul, Cyrillic, Devanagari, Arabic. OCR produces them from smudged Thai glyphs.
@@ -95,6 +98,11 @@ def invisible_characters(text: str) -> tuple[str, int]:
     text, spaces = _ODD_SPACE.subn(" ", text)
     text, controls = _CONTROL.subn(" ", text)
     return text, removed + spaces + controls
+
+
+def bidi_controls(text: str) -> tuple[str, int]:
+    """Bidirectional control characters removed."""
+    return _BIDI.subn("", text)
 
 
 def stray_script_letters(text: str) -> tuple[str, int]:
@@ -186,6 +194,7 @@ def spaces(text: str) -> tuple[str, int]:
 Rule = Callable[[str], tuple[str, int]]
 RULES: tuple[tuple[str, Rule], ...] = (
     ("invisible_characters", invisible_characters),
+    ("bidi_controls", bidi_controls),
     ("stray_script_letters", stray_script_letters),
     ("latin_inside_thai_words", latin_inside_thai_words),
     ("stray_latin_words", stray_latin_words),

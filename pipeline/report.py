@@ -17,7 +17,16 @@ import pandas as pd
 
 from pipeline.schema import KIND_TH, col
 from pipeline.summary import Section, Statement
-from pipeline.tables import atomic_path, markdown_table, write_workbook
+from pipeline.tables import atomic_path, markdown_table, output_set, write_workbook
+
+#: Every file the main job writes into its output folder.
+OUTPUT_NAMES = (
+    "findings.xlsx",
+    "b3_summary.docx",
+    "b3_summary.md",
+    "chart_categories.png",
+    "chart_heatmap.png",
+)
 
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 WORD_FONT = "TH SarabunPSK"
@@ -328,7 +337,6 @@ def make_reports(findings: pd.DataFrame, folder: Path, earlier: pd.DataFrame | N
     from pipeline import aggregate
     from pipeline.summary import build_summary
 
-    folder.mkdir(parents=True, exist_ok=True)
     years = sorted(int(y) for y in findings[col.FISCAL_YEAR].dropna().unique())
     latest = findings[findings[col.FISCAL_YEAR] == years[-1]] if years else findings
     both = pd.concat([earlier, findings], ignore_index=True) if earlier is not None else findings
@@ -345,9 +353,14 @@ def make_reports(findings: pd.DataFrame, folder: Path, earlier: pd.DataFrame | N
     }
     if year_table is not None:
         sheets["เปรียบเทียบรายปี"] = year_table
+    with output_set(folder, OUTPUT_NAMES) as staging:
+        write_workbook(sheets, staging / "findings.xlsx")
+        write_docx(summary, title, staging / "b3_summary.docx", year_table)
+        write_markdown(summary, title, staging / "b3_summary.md", year_table)
+        charts = [folder / p.name for p in write_charts(latest, staging)]
     return {
-        "workbook": write_workbook(sheets, folder / "findings.xlsx"),
-        "docx": write_docx(summary, title, folder / "b3_summary.docx", year_table),
-        "markdown": write_markdown(summary, title, folder / "b3_summary.md", year_table),
-        "charts": write_charts(latest, folder),
+        "workbook": folder / "findings.xlsx",
+        "docx": folder / "b3_summary.docx",
+        "markdown": folder / "b3_summary.md",
+        "charts": charts,
     }

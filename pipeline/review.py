@@ -301,11 +301,16 @@ def import_review(
         try:
             with atomic_path(labels_path) as temporary:
                 temporary.write_text(
-                    "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in rows.values()),
+                    "".join(
+                        json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n"
+                        for r in rows.values()
+                    ),
                     encoding="utf-8",
                 )
         except OSError as error:
-            raise ReviewError([f"{labels_path}: cannot write ({error.strerror or error})"]) from None
+            raise ReviewError(
+                [f"{labels_path}: cannot write ({error.strerror or error})"]
+            ) from None
     return result
 
 

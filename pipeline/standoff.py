@@ -140,7 +140,9 @@ def read_labels(path: Path | str) -> list[dict]:
     return rows
 
 
-def materialise(labels: Iterable[dict], source: Path | str | SourceTexts = DEFAULT_SOURCE) -> list[dict]:
+def materialise(
+    labels: Iterable[dict], source: Path | str | SourceTexts = DEFAULT_SOURCE
+) -> list[dict]:
     """Each label with its ``text`` read from ``source``; a span whose hash differs is refused."""
     texts = source if isinstance(source, SourceTexts) else SourceTexts(source)
     rows = []
@@ -162,9 +164,7 @@ _OBSTACLE_CUES = re.compile(
     r"ปัญหา|อุปสรรค|ข้อจำกัด|ขาดแคลน|ขาด(?:การ|ความ)|ไม่เพียงพอ|ไม่ทั่วถึง|ล่าช้า|ไม่สามารถ"
     r"|ไม่ครอบคลุม|ติดขัด|ยังไม่มี|ไม่ชัดเจน|ไม่สอดคล้อง|ล้าสมัย|ไม่ได้รับ|ผลกระทบ|ไม่เป็นไปตาม"
 )
-_RECOMMENDATION_CUES = re.compile(
-    r"ควร|ข้อเสนอแนะ|แนวทางแก้ไข|เสนอให้|ขอให้|เห็นควร|ต้องเร่ง|จำเป็นต้อง"
-)
+_RECOMMENDATION_CUES = re.compile(r"ควร|ข้อเสนอแนะ|แนวทางแก้ไข|เสนอให้|ขอให้|เห็นควร|ต้องเร่ง|จำเป็นต้อง")
 #: A clause that opens with one of these goes on the sentence before it.
 _CONTINUES = re.compile(
     r"^(?:ทำให้|ส่งผล|และ|โดย|ซึ่ง|เพื่อ|เนื่องจาก|จึง|แต่|หรือ|รวมทั้ง|รวมถึง|ตลอดจน|อีกทั้ง|ประกอบกับ"
@@ -250,7 +250,10 @@ def candidates(section: Section) -> list[dict]:
     """Spans of ``section`` worth labelling, in file offsets, without overlaps; lists first."""
     found: list[dict] = []
     taken: list[tuple[int, int]] = []
-    for origin, spans in (("list", _list_items(section)), ("sentence", _running_sentences(section))):
+    for origin, spans in (
+        ("list", _list_items(section)),
+        ("sentence", _running_sentences(section)),
+    ):
         for start, end in spans:
             if not _MIN_CHARS <= end - start <= _MAX_CHARS:
                 continue

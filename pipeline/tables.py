@@ -6,12 +6,13 @@ interrupted run never leaves a half-written output over a good one.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -71,11 +72,42 @@ def _safe_frame(frame: pd.DataFrame, *, csv: bool) -> pd.DataFrame:
     return safe
 
 
+_PARTIAL = ".partial"
+#: A temporary file this old is left over from a run that was killed, and is removed.
+_STALE_SECONDS = 600
+
+
+def _remove_stale(target: Path) -> None:
+    import time
+
+    for leftover in target.parent.glob(f".{glob_escape(target.name)}.*{_PARTIAL}"):
+        try:
+            if time.time() - leftover.stat().st_mtime > _STALE_SECONDS:
+                leftover.unlink()
+        except OSError:
+            pass
+
+
+def glob_escape(name: str) -> str:
+    import glob
+
+    return glob.escape(name)
+
+
 @contextmanager
 def atomic_path(target: Path):
-    """Yield a temporary path beside ``target``; on success it replaces ``target``."""
+    """Yield a temporary path beside ``target``; on success it replaces ``target``.
+
+    The temporary file is removed on any error or interrupt; one left by a killed run (named
+    ``.NAME.XXXX.partial``) is removed by the next write of the same file.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder; give a file name")
+    _remove_stale(target)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=_PARTIAL, dir=target.parent
+    )
     os.close(handle)
     umask = os.umask(0)
     os.umask(umask)
@@ -86,6 +118,35 @@ def atomic_path(target: Path):
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+@contextmanager
+def output_set(folder: Path, names: Iterable[str]):
+    """Write several outputs as one set: yield a staging folder; on success its files replace
+    those of ``folder`` one after another, and outputs of ``names`` the new set lacks are removed,
+    so the folder never mixes a new workbook with an old summary. On failure nothing changes.
+    """
+    import shutil
+
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file; the outputs need a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".outputs.", suffix=_PARTIAL, dir=folder))
+    try:
+        yield staging
+        written = sorted(p.name for p in staging.iterdir() if not p.name.startswith("."))
+        for name in written:
+            os.replace(staging / name, folder / name)
+        for name in set(names) - set(written):
+            (folder / name).unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def same_file(output: Path, inputs: Iterable[Path]) -> Path | None:
+    """The input that ``output`` would overwrite, if any."""
+    target = output.resolve()
+    return next((p for p in inputs if Path(p).resolve() == target), None)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -165,27 +226,88 @@ def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
 
 def read_jsonl(path: Path | str) -> pd.DataFrame:
     """A findings table written by :func:`write_table` as JSON Lines."""
-    frame = pd.read_json(path, lines=True, dtype=False)
+    return read_findings_table(Path(path), suffix=".jsonl")
+
+
+#: A finding longer than this is refused: no report has one, and classifying it costs minutes.
+MAX_FINDING_CHARS = 20_000
+
+
+def _check_regular(path: Path) -> None:
+    from pipeline.io import MAX_INPUT_BYTES, InputError, check_regular_file
+
+    check_regular_file(path)
+    if path.stat().st_size > MAX_INPUT_BYTES:
+        raise InputError(path, f"over the {MAX_INPUT_BYTES // 2**20} MiB limit")
+
+
+def _table_frame(path: Path, records: list[dict]) -> pd.DataFrame:
+    """Records of a findings table, checked: text is text, integers are integers."""
+    from pipeline.io import InputError
+
+    frame = pd.DataFrame.from_records(records)
+    if "text" not in frame.columns:
+        raise InputError(path, "a findings table needs a text column")
+    for number, value in enumerate(frame["text"], start=1):
+        if value is not None and not isinstance(value, str) and not pd.isna(value):
+            raise InputError(path, f"row {number}: text is {type(value).__name__}, not text")
+        if isinstance(value, str) and len(value) > MAX_FINDING_CHARS:
+            raise InputError(
+                path,
+                f"row {number}: a finding of {len(value):,} characters, over the "
+                f"{MAX_FINDING_CHARS:,} limit",
+            )
     for name in INTEGER_COLUMNS:
         if name in frame.columns:
-            frame[name] = pd.array(frame[name], dtype="Int64")
+            try:
+                frame[name] = pd.array(pd.to_numeric(frame[name]), dtype="Int64")
+            except (TypeError, ValueError):
+                raise InputError(
+                    path, f"column {name} holds values that are not whole numbers"
+                ) from None
     return frame
 
 
-def read_findings_table(path: Path) -> pd.DataFrame | None:
+def read_findings_table(path: Path, *, suffix: str | None = None) -> pd.DataFrame | None:
     """A findings table to classify as it is: any .jsonl, or a .csv with a ``text`` column.
 
-    Returns None for anything else (a report, which the parser reads).
+    Returns None for anything else (a report, which the parser reads). A table that cannot be read
+    raises :class:`pipeline.io.InputError` naming the file and the line.
     """
-    suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        return read_jsonl(path)
+    from pipeline.io import InputError
+
+    suffix = suffix or path.suffix.lower()
+    if suffix not in (".jsonl", ".csv"):
+        return None
+    _check_regular(path)
     if suffix == ".csv":
         with path.open(encoding="utf-8-sig", errors="replace") as handle:
-            header = handle.readline().strip().split(",")
-        if "text" in header:
-            return pd.read_csv(path, encoding="utf-8-sig", dtype=str)
-    return None
+            header = next(csv.reader([handle.readline()]), [])
+        if "text" not in header:
+            return None
+        try:
+            frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
+            raise InputError(path, f"malformed CSV ({str(error).splitlines()[0]})") from None
+        return _table_frame(path, frame.replace({"": None}).to_dict("records"))
+    records = []
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise InputError(path, f"line {number}: not JSON ({error.msg})") from None
+                if not isinstance(record, dict):
+                    raise InputError(path, f"line {number}: not a JSON object")
+                records.append(record)
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text") from None
+    if not records:
+        raise InputError(path, "no findings in the table")
+    return _table_frame(path, records)
 
 
 def markdown_table(frame: pd.DataFrame, index_name: str | None = None, cell=str) -> str:

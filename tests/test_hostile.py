@@ -114,7 +114,7 @@ def test_zip_bomb_disguised_as_docx_is_refused_unread(tmp_path, monkeypatch):
         archive.writestr("word/document.xml", b"<w:document/>")
         archive.writestr("word/media/padding.bin", b"\0" * (50 * 2**20))  # 50 MiB of zeros
     assert path.stat().st_size < 2**20
-    with pytest.raises(InputError, match="unpacks to 50 MiB, over the 10 MiB limit"):
+    with pytest.raises(InputError, match="unpacks to over 10 MiB"):
         read_document(path)
 
 
