@@ -176,7 +176,8 @@ def _read_inputs(inputs: list[Path], agency, committee, year, jobs: int = 1):
 
         for table in tables:  # text not read by the parser: repaired as the parser would
             if "text" in table.columns:
-                table["raw_text"] = table["raw_text"].fillna(table["text"])
+                raw = table["raw_text"].astype(object)
+                table["raw_text"] = raw.where(raw.notna(), table["text"].astype(object))
                 table["text"] = [normalize_text(str(t))[0] for t in table["text"].fillna("")]
         result.findings = pd.concat([result.findings, *tables], ignore_index=True)
         result.files += table_files

@@ -274,12 +274,14 @@ def write_charts(findings: pd.DataFrame, folder: Path) -> list[Path]:
     plt.rcParams["font.size"] = 12
     paths = []
 
-    counts = pd.crosstab(findings[col.CATEGORY], findings[col.KIND]).reindex(
+    kinds = findings[col.KIND].astype(object).where(findings[col.KIND].notna(), "unspecified")
+    counts = pd.crosstab(findings[col.CATEGORY], kinds).reindex(
         index=list(CATEGORY_IDS),
-        columns=[k for k in KINDS if k in set(findings[col.KIND])],
+        columns=[k for k in (*KINDS, "unspecified") if k in set(kinds)],
         fill_value=0,
     )
-    counts = counts.rename(index=category_th, columns=lambda k: KIND_TH.get(k, k))
+    names = {**KIND_TH, "unspecified": "ไม่ระบุประเภท"}
+    counts = counts.rename(index=category_th, columns=lambda k: names.get(k, k))
     figure, axes = plt.subplots(figsize=(10, 6))
     counts.plot.barh(ax=axes, width=0.8)
     axes.invert_yaxis()

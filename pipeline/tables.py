@@ -249,7 +249,9 @@ def _table_frame(path: Path, records: list[dict]) -> pd.DataFrame:
     if "text" not in frame.columns:
         raise InputError(path, "a findings table needs a text column")
     for number, value in enumerate(frame["text"], start=1):
-        if value is not None and not isinstance(value, str) and not pd.isna(value):
+        if not (
+            value is None or isinstance(value, str) or (isinstance(value, float) and value != value)
+        ):
             raise InputError(path, f"row {number}: text is {type(value).__name__}, not text")
         if isinstance(value, str) and len(value) > MAX_FINDING_CHARS:
             raise InputError(

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.review import (
-    ReviewError,
     ANALYST_COLUMN,
     REVIEW_SHEET,
+    ReviewError,
     import_review,
     labels_to_reach,
     review_table,

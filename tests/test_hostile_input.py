@@ -1,0 +1,513 @@
+"""Hostile and careless input: no live formulas, bounded memory, one-line errors, safe corpus.
+
+Each test builds its small hostile file here; the memory tests run the real command in a
+process whose address space is capped, so a regression is killed instead of passing slowly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import make_docx, make_xlsx, write_text
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.io import InputError, read_document
+from pipeline.parse import parse_file
+from pipeline.schema import col
+from pipeline.tables import atomic_path, read_findings_table, write_table
+
+runner = CliRunner()
+FINDINGS = Path(sys.executable).with_name("findings")
+#: The address-space cap of the memory tests: the unfixed workbook grew to 23 GB.
+MEMORY_CAP = 3 * 2**30
+
+
+def _capped(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+    return subprocess.run(
+        [str(FINDINGS), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=limit,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "COLUMNS": "200"},
+    )
+
+
+# --- 1. formulas ---------------------------------------------------------------------------------
+
+ATTACKS = ['=HYPERLINK("http://evil.example","คลิก")', "=cmd|' /C calc'!A0", "+1+1", "@SUM(A1)"]
+
+
+def test_cells_that_look_like_formulas_are_written_as_text(tmp_path):
+    from openpyxl import load_workbook
+
+    frame = pd.DataFrame({col.TEXT: [*ATTACKS, "-เจ้าหน้าที่ไม่เพียงพอ"], col.LINE: range(5)})
+    write_table(frame, tmp_path / "out.xlsx")
+    cells = [c for c in load_workbook(tmp_path / "out.xlsx").active["A"][1:]]
+    assert [c.value for c in cells] == list(frame[col.TEXT])
+    assert {c.data_type for c in cells} == {"s"}  # strings, none of them a formula
+    write_table(frame, tmp_path / "out.csv")
+    lines = (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert all(re.match(r"^\"?'", line) for line in lines), lines
+
+
+def test_a_report_line_starting_with_equals_reaches_excel_as_text(tmp_path):
+    from openpyxl import load_workbook
+
+    report = write_text(tmp_path / "b1.txt", 'ปัญหาอุปสรรค\n1. =HYPERLINK("http://x","งบ")\n')
+    result = runner.invoke(app, ["parse", str(report), "-o", str(tmp_path / "f.xlsx")])
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(tmp_path / "f.xlsx").active
+    texts = [c for c in sheet[2] if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert texts and texts[0].data_type == "s"
+
+
+def test_control_characters_excel_cannot_hold_are_replaced_visibly(tmp_path):
+    from openpyxl import load_workbook
+
+    from pipeline.tables import illegal_characters
+
+    frame = pd.DataFrame({col.TEXT: ["งบ\x00ไม่พอ", "รถ\x07เสีย"]})
+    assert illegal_characters(frame) == 2
+    write_table(frame, tmp_path / "out.xlsx")
+    values = [c.value for c in load_workbook(tmp_path / "out.xlsx").active["A"][1:]]
+    assert values == ["งบ\ufffdไม่พอ", "รถ\ufffdเสีย"]
+
+
+# --- 2. memory ---------------------------------------------------------------------------------
+
+
+def _claims_the_whole_sheet(path: Path) -> Path:
+    """A 5 KB workbook whose sheet claims A1:XFD1048576, with a cell in each far corner."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["ข้อความ", "ประเภท"])
+    sheet.append(["รถดูดโคลนมีไม่พอ", "ปัญหาอุปสรรค"])
+    sheet["XFD1"] = "x"
+    sheet["A1048576"] = "ควรจัดหารถดูดโคลนเพิ่ม"
+    workbook.save(path)
+    assert path.stat().st_size < 10_000
+    with zipfile.ZipFile(path) as archive:
+        assert b'ref="A1:XFD1048576"' in archive.read("xl/worksheets/sheet1.xml")
+    return path
+
+
+def test_a_workbook_that_claims_a_million_rows_is_read_by_its_real_cells(tmp_path):
+    path = _claims_the_whole_sheet(tmp_path / "claims.xlsx")
+    findings, _, _ = parse_file(path)
+    assert list(findings[col.TEXT]) == ["รถดูดโคลนมีไม่พอ", "ควรจัดหารถดูดโคลนเพิ่ม"]
+    assert findings[col.LINE].tolist() == [2, 1048576]  # the rows' own numbers
+
+
+@pytest.mark.slow
+def test_the_claiming_workbook_parses_under_a_memory_cap(tmp_path):
+    path = _claims_the_whole_sheet(tmp_path / "claims.xlsx")
+    done = _capped("parse", str(path), "-o", str(tmp_path / "out.jsonl"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").open(encoding="utf-8")]
+    assert len(rows) == 2
+
+
+def _docx_with_document_of(path: Path, size: int) -> Path:
+    """A .docx whose document.xml unpacks to ``size`` bytes of real WordprocessingML."""
+    make_docx(path, ["ปัญหาอุปสรรค"])
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    body = parts["word/document.xml"]
+    paragraph = "<w:p><w:r><w:t>งบประมาณไม่เพียงพอ</w:t></w:r></w:p>".encode()
+    filler = paragraph * (size // len(paragraph))
+    parts["word/document.xml"] = body.replace(b"<w:body>", b"<w:body>" + filler, 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _lie_about_sizes(path: Path) -> Path:
+    """Make every header of the zip claim its members unpack to 100 bytes."""
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            data[start + offset : start + offset + 4] = (100).to_bytes(4, "little")
+            start += 4
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_docx_part_too_large_to_parse_is_refused_by_what_it_unpacks_to(tmp_path):
+    path = _docx_with_document_of(tmp_path / "huge.docx", 60 * 2**20)
+    assert path.stat().st_size < 3 * 2**20
+    with pytest.raises(InputError, match=r"word/document\.xml unpacks to over 48 MiB"):
+        read_document(path)
+
+
+def test_a_docx_whose_zip_headers_lie_about_sizes_is_refused(tmp_path):
+    path = _lie_about_sizes(_docx_with_document_of(tmp_path / "liar.docx", 8 * 2**20))
+    with pytest.raises(InputError, match="corrupt zip container"):
+        read_document(path)
+
+
+@pytest.mark.slow
+def test_lying_and_oversized_docx_files_are_refused_under_a_memory_cap(tmp_path):
+    _docx_with_document_of(tmp_path / "huge.docx", 60 * 2**20)
+    _lie_about_sizes(_docx_with_document_of(tmp_path / "liar.docx", 8 * 2**20))
+    done = _capped("parse", str(tmp_path), "-o", str(tmp_path / "out.jsonl"), cwd=tmp_path)
+    assert done.returncode == 1
+    assert "huge.docx: part word/document.xml unpacks to over 48 MiB" in done.stderr
+    assert "liar.docx: corrupt zip container" in done.stderr
+
+
+def test_a_line_longer_than_any_report_has_is_refused(tmp_path):
+    path = write_text(tmp_path / "long.txt", "ปัญหาอุปสรรค\n1. " + "ก" * 30_000 + "\n")
+    with pytest.raises(InputError, match=r"long\.txt: line 2 has 30,003 characters, over"):
+        read_document(path)
+    table = tmp_path / "long.jsonl"
+    table.write_text(json.dumps({"text": "ข" * 25_000}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="row 1: a finding of 25,000 characters"):
+        read_findings_table(table)
+
+
+# --- 3. the corpus -----------------------------------------------------------------------------
+
+
+def _review_workbook(path: Path, rows: list[list]) -> Path:
+    from openpyxl import Workbook
+
+    from pipeline.review import ANALYST_COLUMN, REVIEW_SHEET
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = REVIEW_SHEET
+    sheet.append(["รหัส", "ปีงบประมาณ", "ประเภท", "ข้อความ", ANALYST_COLUMN])
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def _strict_rows(path: Path) -> list[dict]:
+    def refuse(name):
+        raise ValueError(f"{path}: {name} is not JSON")
+
+    return [json.loads(line, parse_constant=refuse) for line in path.open(encoding="utf-8")]
+
+
+@pytest.fixture
+def labels(tmp_path) -> Path:
+    path = tmp_path / "corpus" / "fy2567" / "labels.jsonl"
+    path.parent.mkdir(parents=True)
+    row = {"finding_id": "a1b2c3d4e5f6", "text": "งบซ่อมถนนไม่พอ", "label": "budget"}
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        (["new000000001", 2567, "ปัญหาอุปสรรค", "=A1", "งบประมาณ"], "holds a formula"),
+        ([None, 2567, "ปัญหาอุปสรรค", "รถเสีย", "เครื่องมือทางการบริหาร"], "blank or malformed"),
+        (["   ", 2567, "ปัญหาอุปสรรค", "รถเสีย", "เครื่องมือทางการบริหาร"], "blank or malformed"),
+        (["a1b2c3d4e5f6", 2567, "ปัญหาอุปสรรค", "งบซ่อมถนนพอ", "งบประมาณ"], "was edited"),
+        (["new000000002", 2567, "ปัญหาอุปสรรค", "รถเสีย", "งบ"], "unknown category 'งบ'"),
+    ],
+)
+def test_a_bad_review_row_imports_nothing_at_all(tmp_path, labels, row, problem):
+    from pipeline.review import ReviewError, import_review
+
+    good = ["new000000009", 2567, "ข้อเสนอแนะ", "ควรจัดหารถดูดโคลน", "tools"]
+    path = _review_workbook(tmp_path / "review.xlsx", [good, row])
+    before = labels.read_bytes()
+    with pytest.raises(ReviewError) as error:
+        import_review(path, year=2567, corpus_dir=tmp_path / "corpus")
+    assert any(problem in line and "row 3" in line for line in error.value.problems)
+    assert labels.read_bytes() == before  # the good row was not written either
+
+
+def test_an_import_keeps_the_corpus_strict_json(tmp_path, labels):
+    from pipeline.review import import_review
+
+    rows = [["new000000009", 2567, "ข้อเสนอแนะ", "ควรจัดหารถดูดโคลน", "tools"]]
+    import_review(
+        _review_workbook(tmp_path / "r.xlsx", rows), year=2567, corpus_dir=labels.parents[1]
+    )
+    read_back = _strict_rows(labels)
+    assert [r["finding_id"] for r in read_back] == ["a1b2c3d4e5f6", "new000000009"]
+    assert read_back[1]["text"] == "ควรจัดหารถดูดโคลน" and read_back[1]["label"] == "tools"
+
+
+def test_a_corrupt_labels_file_is_named_with_its_line(tmp_path, labels):
+    from pipeline.review import ReviewError, import_review
+
+    labels.write_text(labels.read_text(encoding="utf-8") + '{"finding_id": \n', encoding="utf-8")
+    rows = [["new000000009", 2567, "ข้อเสนอแนะ", "ควรจัดหารถดูดโคลน", "tools"]]
+    with pytest.raises(ReviewError, match=rf"{re.escape(str(labels))}:2: not JSON"):
+        import_review(
+            _review_workbook(tmp_path / "r.xlsx", rows), year=2567, corpus_dir=labels.parents[1]
+        )
+
+
+@pytest.mark.parametrize("damage", ["renamed_docx", "truncated"])
+def test_review_import_of_a_file_that_is_not_a_workbook_is_one_line(tmp_path, labels, damage):
+    path = tmp_path / "review.xlsx"
+    if damage == "renamed_docx":
+        make_docx(path, ["ข้อเสนอแนะ"])
+    else:
+        rows = [["new000000009", 2567, "ข้อเสนอแนะ", "ควรจัดหารถดูดโคลน", "tools"]]
+        data = _review_workbook(path, rows).read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    result = runner.invoke(
+        app, ["review", "import", str(path), "--year", "2567", "--corpus", str(labels.parents[1])]
+    )
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and f"{path}:" in result.output
+
+
+# --- 4. one-line errors ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('{"text": "งบไม่พอ"}\n{"text": \n', "line 2: not JSON"),
+        ('["งบไม่พอ"]\n', "line 1: not a JSON object"),
+        ('{"text": ["งบ", "ไม่พอ"]}\n', "row 1: text is list, not text"),
+        ('{"text": "งบไม่พอ", "fiscal_year": "สองห้าหก"}\n', "column fiscal_year holds values"),
+    ],
+)
+def test_malformed_findings_tables_get_one_line_and_the_batch_goes_on(tmp_path, content, problem):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(content, encoding="utf-8")
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"text": "รถดูดโคลนมีไม่พอ"}, ensure_ascii=False) + "\n", "utf-8")
+    result = runner.invoke(
+        app,
+        ["classify", str(bad), str(good), "-o", str(tmp_path / "out.jsonl"), "--model", "keywords"],
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{bad}: {problem}" in result.output.replace("\n", "")
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_a_findings_csv_without_kind_is_summarized(tmp_path):
+    table = tmp_path / "f.csv"
+    pd.DataFrame({"text": ["งบประมาณไม่เพียงพอ", "ควรอบรมเจ้าหน้าที่ใหม่"]}).to_csv(table, index=False)
+    result = runner.invoke(
+        app, ["summarize", str(table), "-o", str(tmp_path / "out"), "--model", "keywords"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "b3_summary.docx").exists()
+
+
+def test_summarize_onto_a_file_or_an_unwritable_place_is_one_line(tmp_path):
+    report = write_text(tmp_path / "b1.txt", "ปัญหาอุปสรรค\n1. งบประมาณไม่เพียงพอ\n")
+    occupied = write_text(tmp_path / "occupied", "keep me")
+    result = runner.invoke(
+        app, ["summarize", str(report), "-o", str(occupied), "--model", "keywords"]
+    )
+    assert result.exit_code == 2 and "is a file" in result.output
+    assert occupied.read_text() == "keep me"
+    below_a_file = occupied / "out"
+    result = runner.invoke(
+        app, ["summarize", str(report), "-o", str(below_a_file), "--model", "keywords"]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{below_a_file}: cannot write" in result.output.replace("\n", "")
+    result = runner.invoke(
+        app,
+        [
+            "review",
+            "export",
+            str(report),
+            "-o",
+            str(below_a_file / "r.xlsx"),
+            "--model",
+            "keywords",
+        ],
+    )
+    assert result.exit_code == 1 and "cannot write" in result.output
+
+
+def test_a_full_disk_is_one_line_and_the_old_output_stays(tmp_path, monkeypatch):
+    import errno
+
+    report = write_text(tmp_path / "b1.txt", "ปัญหาอุปสรรค\n1. งบประมาณไม่เพียงพอ\n")
+    output = write_text(tmp_path / "f.csv", "old")
+
+    def full(frame, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setitem(__import__("pipeline.tables").tables._WRITERS, ".csv", full)
+    result = runner.invoke(app, ["parse", str(report), "-o", str(output)])
+    assert result.exit_code == 1
+    assert f"{output}: cannot write (No space left on device)" in result.output
+    assert output.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+# --- 5. what is not a regular file -------------------------------------------------------------
+
+
+def test_a_fifo_named_like_a_table_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "findings.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_findings_table(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_document(fifo)
+
+
+def test_a_link_to_an_endless_device_is_refused(tmp_path):
+    link = tmp_path / "findings.jsonl"
+    link.symlink_to("/dev/zero")
+    result = runner.invoke(
+        app, ["classify", str(link), "-o", str(tmp_path / "o.jsonl"), "--model", "keywords"]
+    )
+    assert result.exit_code == 1 and "not a regular file" in result.output
+
+
+# --- 6. outputs that belong together -----------------------------------------------------------
+
+
+def test_a_failed_summary_leaves_the_last_set_of_outputs_as_it_was(tmp_path, monkeypatch):
+    report = write_text(tmp_path / "b1.txt", "ปัญหาอุปสรรค\n1. งบประมาณไม่เพียงพอ\n")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["summarize", str(report), "-o", str(out), "--model", "keywords"])
+    assert result.exit_code == 0, result.output
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("pipeline.report.write_charts", broken)
+    write_text(report, "ปัญหาอุปสรรค\n1. รถดูดโคลนมีไม่พอ\n")
+    result = runner.invoke(app, ["summarize", str(report), "-o", str(out), "--model", "keywords"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert {
+        p.name: p.read_bytes() for p in out.iterdir()
+    } == before  # no new workbook, no leftovers
+
+
+def test_an_output_that_is_an_input_is_refused(tmp_path):
+    table = tmp_path / "r.csv"
+    pd.DataFrame({"text": ["งบประมาณไม่เพียงพอ"]}).to_csv(table, index=False)
+    before = table.read_bytes()
+    for command in (["parse"], ["classify", "--model", "keywords"]):
+        result = runner.invoke(app, [*command, str(table), "-o", str(table)])
+        assert result.exit_code == 2 and "is also an input" in result.output
+    assert table.read_bytes() == before
+
+
+def test_an_interrupted_write_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "out.jsonl"
+    with pytest.raises(KeyboardInterrupt), atomic_path(target) as temporary:
+        temporary.write_text("half", encoding="utf-8")
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+    leftover = tmp_path / ".out.jsonl.abcd1234.partial"  # what a killed (SIGKILL) run leaves
+    leftover.write_text("half")
+    os.utime(leftover, (0, 0))
+    write_table(pd.DataFrame({col.TEXT: ["งบไม่พอ"]}), target)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+# --- 7. model files ----------------------------------------------------------------------------
+
+
+def _model_folder(tmp_path: Path, **card_changes) -> Path:
+    from conftest import SMALL_TRAINING_SET
+
+    from pipeline.models import build_pipeline, save_model
+    from pipeline.tokenize import tokens
+
+    texts, labels_ = zip(*SMALL_TRAINING_SET)
+    model = build_pipeline().fit([" ".join(tokens(t)) for t in texts], list(labels_))
+    folder = save_model(model, {"name": "m"}, tmp_path / "m")
+    card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+    card.update(card_changes)
+    card = {k: v for k, v in card.items() if v is not None}
+    (folder / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"model_sha256": None}, "has no model_sha256"),
+        ({"model_file": "../elsewhere.skops"}, "points outside the model's folder"),
+    ],
+)
+def test_model_cards_without_a_hash_or_pointing_outside_are_refused(tmp_path, changes, problem):
+    from pipeline.models import ModelError, load_model
+
+    folder = _model_folder(tmp_path, **changes)
+    with pytest.raises(ModelError, match=problem):
+        load_model(str(folder))
+
+
+# --- 8. nothing lost silently ------------------------------------------------------------------
+
+
+def test_findings_in_a_nested_word_table_are_read(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("หน่วยงาน: สำนักงานเขตบางรัก")
+    outer = document.add_table(rows=2, cols=2)
+    outer.cell(0, 0).text, outer.cell(0, 1).text = "ปัจจัย", "ปัญหาอุปสรรค"
+    outer.cell(1, 0).text = "งบประมาณ"
+    inner = outer.cell(1, 1).add_table(rows=2, cols=1)
+    inner.cell(0, 0).text = "งบซ่อมถนนในซอยได้รับเพียงครึ่งหนึ่ง"
+    inner.cell(1, 0).text = "งบจ้างเหมาทำความสะอาดล่าช้า"
+    document.save(tmp_path / "nested.docx")
+    findings, _, _ = parse_file(tmp_path / "nested.docx")
+    assert list(findings[col.TEXT]) == [
+        "งบซ่อมถนนในซอยได้รับเพียงครึ่งหนึ่ง",
+        "งบจ้างเหมาทำความสะอาดล่าช้า",
+    ]
+    assert set(findings[col.HEADING_CATEGORY]) == {"budget"}
+
+
+def test_formula_cells_without_a_saved_value_are_reported(tmp_path):
+    path = make_xlsx(
+        tmp_path / "f.xlsx", [["ข้อความ"], ["งบประมาณไม่เพียงพอ"], ['=CONCAT("รถ","เสีย")']]
+    )
+    findings, _, warnings = parse_file(path)
+    assert list(findings[col.TEXT]) == ["งบประมาณไม่เพียงพอ"]
+    assert any("1 formula cell(s) without a saved value (A3)" in w for w in warnings)
+
+
+def test_a_word_file_that_declares_entities_is_refused(tmp_path):
+    path = make_docx(tmp_path / "xxe.docx", ["หน่วยงาน: สำนักงานเขตบางรัก", "ปัญหาอุปสรรค"])
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    declaration = b'<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b"?>", b"?>" + declaration, 1)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    with pytest.raises(InputError, match="declares a DTD or entities"):
+        read_document(path)
+
+
+def test_bidi_controls_are_removed_and_counted(tmp_path):
+    path = write_text(tmp_path / "b1.txt", "ปัญหาอุปสรรค\n1. งบประมาณ\u202eไม่เพียงพอ\u200f\n")
+    findings, repairs, _ = parse_file(path)
+    assert list(findings[col.TEXT]) == ["งบประมาณไม่เพียงพอ"]
+    assert repairs["bidi_controls"] == 2
