@@ -131,7 +131,13 @@ def main() -> None:
         empty.write_text("ปัญหาอุปสรรค\n1. งบประมาณไม่เพียงพอ\n", encoding="utf-8")
         _, base_parse = peak(str(FINDINGS), "parse", str(empty), "-o", str(folder / "o.jsonl"))
         _, base_classify = peak(
-            str(FINDINGS), "classify", str(empty), "-o", str(folder / "o.jsonl"), "--model", "keywords"
+            str(FINDINGS),
+            "classify",
+            str(empty),
+            "-o",
+            str(folder / "o.jsonl"),
+            "--model",
+            "keywords",
         )
         cases = [
             ("parse", claiming_workbook(folder), base_parse),

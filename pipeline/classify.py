@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema
-from pipeline.models import HEAD_MARK, KeywordClassifier, LoadedModel, head_of, model_input
+from pipeline.models import HEAD_MARK, KeywordClassifier, LoadedModel
 from pipeline.schema import col
 from pipeline.taxonomy import BY_ID, CATEGORY_IDS
 
@@ -46,22 +46,29 @@ def sharpen(proba: np.ndarray, temperature: float) -> np.ndarray:
     return scaled / scaled.sum(axis=1, keepdims=True)
 
 
-def predict_proba(model: LoadedModel, texts, features=None) -> np.ndarray:
-    """Calibrated probabilities over the eight categories, in taxonomy order.
+def predict_proba(model: LoadedModel, tokens, features=None) -> np.ndarray:
+    """Calibrated probabilities over the eight categories, in taxonomy order, from tokens.
 
-    ``features``: the texts already through the pipeline's feature step, to spare doing it twice.
+    ``features``: the tokens already through the model's feature step, to spare doing it twice.
+    A trained model holds its own calibration; its ``predict_proba`` on raw texts gives the same.
     """
     estimator = model.estimator
-    if features is not None:
+    if hasattr(estimator, "named_steps"):
+        if features is None:
+            features = featurize(estimator, tokens)
         known = estimator.named_steps["classifier"].predict_proba(features)
-    elif hasattr(estimator, "named_steps"):
-        known = estimator.predict_proba(model_input(texts, head_of(model.card)))
     else:
-        known = estimator.predict_proba(list(texts))
+        known = estimator.predict_proba(list(tokens))
     proba = np.zeros((known.shape[0], len(CATEGORY_IDS)))  # a category never trained on: 0
     for column, category in enumerate(estimator.classes_):
         proba[:, CATEGORY_IDS.index(category)] = known[:, column]
-    return sharpen(proba, float(model.card.get("temperature", 1.0)))
+    return proba
+
+
+def featurize(estimator, tokens):
+    """The feature matrix of tokenized findings: the saved pipeline's steps after tokenizing."""
+    inputs = estimator.named_steps["text"].from_tokens(tokens)
+    return estimator.named_steps["features"].transform(inputs)
 
 
 def _evidence(estimator, texts, predicted: np.ndarray, matrix=None) -> list[str]:
@@ -78,7 +85,7 @@ def _evidence(estimator, texts, predicted: np.ndarray, matrix=None) -> list[str]
     features = estimator.named_steps["features"]
     classifier = estimator.named_steps["classifier"]
     if matrix is None:
-        matrix = features.transform(list(texts))
+        matrix = featurize(estimator, texts)
     matrix = matrix.tocsr()
     full_names = features.get_feature_names_out()
     # a marked opening word (^งบประมาณ) is shown as the word itself
@@ -140,8 +147,7 @@ def _classify(findings: pd.DataFrame, model: LoadedModel) -> pd.DataFrame:
         return findings.assign(**{name: pd.Series(dtype=object) for name in PRODUCES})
     matrix = None
     if hasattr(model.estimator, "named_steps"):  # featurize once, for the answer and its evidence
-        inputs = model_input(texts, head_of(model.card))
-        matrix = model.estimator.named_steps["features"].transform(inputs)
+        matrix = featurize(model.estimator, texts)
     proba = predict_proba(model, texts, matrix)
     ranked = np.argsort(-proba, axis=1)
     top, second = ranked[:, 0], ranked[:, 1]

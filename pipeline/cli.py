@@ -313,6 +313,9 @@ def train(
         list[int] | None, typer.Option("--years", help="Fiscal years to train on (repeatable).")
     ] = None,
     extra: Annotated[bool, typer.Option(help="Include the extra (non-BMA) findings.")] = True,
+    real: Annotated[
+        bool, typer.Option(help="Include the real findings of corpus/real (built first).")
+    ] = True,
     default: Annotated[bool, typer.Option(help="Make the new model the default.")] = False,
     tune: Annotated[bool, typer.Option(help="Only print a grid of tuning scores.")] = False,
     models_dir: Annotated[Path, typer.Option(help="Where models live.")] = Path("models"),
@@ -330,7 +333,7 @@ def train(
             typer.echo(_markdown(grid.set_index("C")))
             return
         with console.status("Training and cross-validating (about a minute)"):
-            model, card = train_model(corpus, name=name, years=years, extra=extra)
+            model, card = train_model(corpus, name=name, years=years, extra=extra, real=real)
     except CorpusError as error:
         _error(str(error))
         raise typer.Exit(1) from None
@@ -582,118 +585,9 @@ def _fmt(value) -> str:
 
 
 def _model_markdown(card: dict) -> str:
-    """The results of a card as Markdown: per-category F1, folds, held-out, reliability."""
-    import pandas as pd
+    from pipeline.train import card_markdown
 
-    from pipeline.taxonomy import BY_ID, CATEGORY_IDS
-
-    cv = card.get("cross_validation")
-    seed = card.get("frozen_evaluation", {}).get("2565")
-    lines = [
-        f"Model `{card['name']}` ({card['created']}), trained on "
-        f"{card['training_data']['findings']} findings; data hash "
-        f"`{card['training_data']['sha256'][:12]}`.",
-        "",
-    ]
-    if not cv:
-        return "\n".join(lines)
-
-    def scores(pick) -> dict:
-        """One table row: ``pick`` takes a metrics dict to the number shown."""
-        row = {"model CV F1": pick(cv["model"]), "keywords CV F1": pick(cv["keywords"])}
-        if seed:
-            row |= {
-                "model FY2565 F1": pick(seed["model"]),
-                "keywords FY2565 F1": pick(seed["keywords"]),
-            }
-        return row
-
-    rows = {
-        f"{c} ({BY_ID[c].th})": {
-            **scores(lambda m, c=c: m["per_category"][c]["f1"]),
-            **({"FY2565 support": seed["model"]["per_category"][c]["support"]} if seed else {}),
-        }
-        for c in CATEGORY_IDS
-    }
-    rows["**macro-F1**"] = {
-        **scores(lambda m: m["macro_f1"]),
-        **({"FY2565 support": seed["findings"]} if seed else {}),
-    }
-    rows["accuracy"] = {
-        **scores(lambda m: m["accuracy"]),
-        **({"FY2565 support": ""} if seed else {}),
-    }
-    lines += [_markdown(pd.DataFrame(rows).T, "category"), ""]
-    frozen = {}
-    for year, result in card.get("frozen_evaluation", {}).items():
-        frozen[f"FY{year} ({result['findings']} findings)"] = {
-            "model macro-F1": result["model"]["macro_f1"],
-            "keywords macro-F1": result["keywords"]["macro_f1"],
-            "model accuracy": result["model"]["accuracy"],
-            "keywords accuracy": result["keywords"]["accuracy"],
-        }
-        if "model_by_guidelines" in result:
-            frozen[f"FY{year}, {result['relabelled']} relabelled by GUIDELINES §4"] = {
-                "model macro-F1": result["model_by_guidelines"]["macro_f1"],
-                "keywords macro-F1": result["keywords_by_guidelines"]["macro_f1"],
-                "model accuracy": result["model_by_guidelines"]["accuracy"],
-                "keywords accuracy": result["keywords_by_guidelines"]["accuracy"],
-            }
-    styles = card.get("cross_style") or {}
-    if styles:
-        names = {
-            "bma_to_others": "BMA reports → other bodies' findings",
-            "others_to_bma": "other bodies' findings → BMA reports",
-        }
-        table = pd.DataFrame(
-            {
-                names[k]: {
-                    "trained on": v["train"],
-                    "scored on": v["test"],
-                    "model macro-F1": v["model"],
-                    "keywords macro-F1": v["keywords"],
-                }
-                for k, v in styles.items()
-            }
-        ).T
-        lines += [
-            "Across writing styles (trained on one set, scored on the other):",
-            "",
-            _markdown(table, "direction"),
-            "",
-        ]
-    if frozen:
-        lines += [
-            "Frozen evaluation sets (never trained on):",
-            "",
-            _markdown(pd.DataFrame(frozen).T, "set"),
-            "",
-        ]
-    folds = pd.DataFrame(
-        {"model": cv["model"]["fold_macro_f1"], "keywords": cv["keywords"]["fold_macro_f1"]},
-        index=[f"fold {i + 1}" for i in range(cv["folds"])],
-    ).T
-    lines += [
-        f"Macro-F1 per fold ({cv['folds']}-fold cross-validation grouped by report):",
-        "",
-        _markdown(folds, "model"),
-        "",
-    ]
-    bins = pd.DataFrame(cv["reliability"]["bins"]).set_index("bin")
-    review = cv["review"]
-    lines += [
-        f"Reliability of the calibrated confidence on held-out folds (temperature "
-        f"{cv['temperature']}, expected calibration error {cv['reliability']['ece']}; "
-        f"{cv['reliability_uncalibrated']['ece']} before calibration):",
-        "",
-        _markdown(bins, "confidence"),
-        "",
-        f"Review threshold {review['threshold']}: the {review['share_above']:.0%} of findings "
-        f"at or above it are right {review['precision_above']:.0%} of the time; "
-        f"the rest are flagged for review, and hold {review.get('errors_flagged', 0):.0%} of the "
-        "model's errors.",
-    ]
-    return "\n".join(lines)
+    return card_markdown(card)
 
 
 @app.command()
@@ -885,6 +779,28 @@ def _markdown(frame, index_name: str = "") -> str:
     from pipeline.tables import markdown_table
 
     return markdown_table(frame, index_name or str(frame.index.name or ""), _cell)
+
+
+@corpus_app.command("build-real")
+def corpus_build_real(
+    source: Annotated[
+        Path,
+        typer.Option(
+            help="The sections file or its folder (../shared/sources), or clones of the corpora."
+        ),
+    ] = Path("../shared/sources"),
+    root: Annotated[Path, typer.Option("--corpus", help="The corpus folder.")] = Path("corpus"),
+) -> None:
+    """Materialise the real findings' texts from their source, checking every span's hash."""
+    from pipeline.corpus import REAL_LABELS, REAL_TEXTS
+    from pipeline.standoff import StandoffError, build_texts
+
+    try:
+        count = build_texts(root / REAL_LABELS, root / REAL_TEXTS, source)
+    except StandoffError as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+    console.print(f"{count} real spans written to {root / REAL_TEXTS}", highlight=False)
 
 
 @corpus_app.command("stats")

@@ -57,13 +57,59 @@ def _read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
+#: Real findings of other public bodies, materialised from their standoff labels (not in git).
+REAL_LABELS = Path("real") / "labels.jsonl"
+REAL_TEXTS = Path("real") / "texts" / "findings.jsonl"
+
+
+def load_real(root: Path | str = "corpus") -> pd.DataFrame | None:
+    """The real findings materialised by ``findings corpus build-real``; None if not built.
+
+    Spans labelled ``none`` (not a finding) are left out: they have no category.
+    """
+    path = Path(root) / REAL_TEXTS
+    if not path.exists():
+        return None
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    rows = [r for r in rows if r["kind"] != "none"]
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return None
+    return frame.assign(
+        finding_id="real:" + frame["id"],
+        source="thaigov:" + frame["doc"].astype(str),
+        label=frame["category"],
+        label_source="annotator",
+        fiscal_year=None,
+        agency=None,
+        committee=None,
+        recipient_type=None,
+        format="standoff",
+        subset="real",
+    )
+
+
+def real_labels_newer_than_texts(root: Path | str = "corpus") -> bool:
+    """Whether the standoff labels changed after the texts were last built."""
+    labels, texts = Path(root) / REAL_LABELS, Path(root) / REAL_TEXTS
+    if not labels.exists():
+        return False
+    return not texts.exists() or labels.stat().st_mtime > texts.stat().st_mtime
+
+
 def load_corpus(
-    root: Path | str = "corpus", *, years: list[int] | None = None, extra: bool = True
+    root: Path | str = "corpus",
+    *,
+    years: list[int] | None = None,
+    extra: bool = True,
+    real: bool = True,
 ) -> pd.DataFrame:
     """All labelled findings under ``root`` as one frame, optionally only some fiscal years.
 
-    ``subset`` says where a finding comes from: ``seed`` (the real report), ``samples`` (written
-    for the project, laid out as reports) or ``extra`` (written for the project, other bodies).
+    ``subset`` says where a finding comes from: ``real`` (real findings of other public bodies,
+    standoff labels materialised from the source), ``seed`` (the real BMA report), ``samples``
+    (written for the project, laid out as reports) or ``extra`` (written for the project, other
+    bodies).
     """
     root = Path(root)
     frames = []
@@ -83,6 +129,15 @@ def load_corpus(
                 subset="extra",
             )
             frames.append(frame)
+    if real:
+        if real_labels_newer_than_texts(root):
+            raise CorpusError(
+                f"{root / REAL_LABELS}: the real findings' texts are not built or older than their "
+                "labels; run `findings corpus build-real` first (or train with --no-real)"
+            )
+        real_frame = load_real(root)
+        if real_frame is not None:
+            frames.append(real_frame)
     if not frames:
         raise CorpusError(f"{root}: no labelled findings (expected fy*/findings.jsonl or labels)")
     corpus = pd.concat(frames, ignore_index=True)
@@ -94,7 +149,8 @@ def load_corpus(
     corpus["fiscal_year"] = pd.array(corpus["fiscal_year"], dtype="Int64")
     corpus["committee"] = pd.array(corpus["committee"], dtype="Int64")
     if years:
-        corpus = corpus[corpus["fiscal_year"].isin(years) | (corpus["subset"] == "extra")]
+        keep = corpus["fiscal_year"].isin(years) | corpus["subset"].isin(["extra", "real"])
+        corpus = corpus[keep]
     return corpus[list(CORPUS_COLUMNS)].reset_index(drop=True)
 
 

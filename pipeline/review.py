@@ -340,13 +340,12 @@ def simulate(
     ``start`` findings and labels ``step`` more a round: the ones the current model is least sure
     of, or random ones.
     """
-    from pipeline.models import DEFAULT_PARAMS, build_pipeline, model_input
+    from pipeline.models import build_pipeline
     from pipeline.train import metrics
 
     records = []
-    head = DEFAULT_PARAMS["head_tokens"]
-    X, y = np.array(model_input(corpus["tokens"], head)), corpus["label"].to_numpy()
-    test_inputs = model_input(test["tokens"], head)
+    X, y = corpus["text"].to_numpy(), corpus["label"].to_numpy()
+    test_inputs = test["text"].tolist()
     for repeat in range(repeats):
         rng = np.random.default_rng(repeat)
         first = rng.choice(len(y), size=start, replace=False)

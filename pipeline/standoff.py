@@ -158,6 +158,22 @@ def materialise(
     return rows
 
 
+def build_texts(labels_path: Path | str, out_path: Path | str, source=DEFAULT_SOURCE) -> int:
+    """Materialise every labelled span's text into ``out_path`` (JSON Lines); returns the count.
+
+    Refuses (:class:`StandoffError`) the first span whose text no longer matches its hash.
+    """
+    from pipeline.tables import atomic_path
+
+    rows = materialise(read_labels(labels_path), source)
+    out_path = Path(out_path)
+    with atomic_path(out_path) as temporary:
+        temporary.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+        )
+    return len(rows)
+
+
 # --- candidates ------------------------------------------------------------------------------
 
 _OBSTACLE_CUES = re.compile(

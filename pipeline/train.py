@@ -22,14 +22,7 @@ import pandas as pd
 
 from pipeline.classify import sharpen
 from pipeline.corpus import load_corpus
-from pipeline.models import (
-    DEFAULT_PARAMS,
-    KEYWORDS,
-    KeywordClassifier,
-    build_pipeline,
-    head_of,
-    model_input,
-)
+from pipeline.models import DEFAULT_PARAMS, KEYWORDS, KeywordClassifier, build_pipeline
 from pipeline.taxonomy import BY_ID, CATEGORY_IDS
 from pipeline.tokenize import DEFAULT_ENGINE, clean_tokens
 
@@ -118,7 +111,7 @@ def fit_temperature(y_true, proba: np.ndarray, classes) -> float:
 
 
 def groups_of(corpus: pd.DataFrame) -> np.ndarray:
-    """One group per source document; each outside body of the extra set is a document."""
+    """One group per source document: a report, a real page, each outside body of the extra set."""
     extra = corpus["subset"] == "extra"
     return np.where(extra, "extra:" + corpus["agency"].astype(str), corpus["source"].astype(str))
 
@@ -127,79 +120,89 @@ def with_tokens(corpus: pd.DataFrame, engine: str = DEFAULT_ENGINE) -> pd.DataFr
     return corpus.assign(tokens=[clean_tokens(text, engine=engine) for text in corpus["text"]])
 
 
+def is_real(corpus: pd.DataFrame) -> np.ndarray:
+    """Findings written by others (real pages and the real seed), as opposed to written for us."""
+    return corpus["subset"].isin(["real", "seed"]).to_numpy()
+
+
+def sample_weights(corpus: pd.DataFrame, params: dict) -> np.ndarray:
+    """Real findings weigh 1; findings written for the project weigh ``written_weight``."""
+    return np.where(is_real(corpus), 1.0, float(params["written_weight"]))
+
+
+def fit_model(corpus: pd.DataFrame, params: dict | None = None):
+    """The model fitted on ``corpus`` (texts, labels), written findings weighted down."""
+    params = {**DEFAULT_PARAMS, **(params or {})}
+    return build_pipeline(params, random_state=RANDOM_STATE).fit(
+        corpus["text"].tolist(),
+        corpus["label"].to_numpy(),
+        classifier__sample_weight=sample_weights(corpus, params),
+    )
+
+
+def ordered_proba(estimator, texts) -> np.ndarray:
+    """A fitted pipeline's probabilities on raw texts, in taxonomy order."""
+    known = estimator.predict_proba(list(texts))
+    proba = np.zeros((known.shape[0], len(CATEGORY_IDS)))
+    for column, category in enumerate(estimator.classes_):
+        proba[:, CATEGORY_IDS.index(category)] = known[:, column]
+    return proba
+
+
 def cross_validate(
     corpus: pd.DataFrame, params: dict | None = None, n_splits: int = N_SPLITS
 ) -> dict:
-    """Grouped k-fold scores of the trained model and the keyword baseline on the same folds."""
+    """Grouped k-fold scores of the model and the keyword baseline, real text apart.
+
+    The folds split documents (a real page, a report, an outside body); each fold's model is
+    trained on the rest, real and written together. Out-of-fold answers are scored on the real
+    findings (the figure that leads) and on the written ones (marked as such); the calibration
+    temperature and the review threshold are fitted on the real findings' answers.
+    """
     from sklearn.model_selection import GroupKFold
 
-    X, y, groups = corpus["tokens"].to_numpy(), corpus["label"].to_numpy(), groups_of(corpus)
-    inputs = np.array(model_input(X, {**DEFAULT_PARAMS, **(params or {})}["head_tokens"]))
+    params = {**DEFAULT_PARAMS, **(params or {})}
+    y, groups = corpus["label"].to_numpy(), groups_of(corpus)
     folds = GroupKFold(n_splits=n_splits, shuffle=True, random_state=RANDOM_STATE)
-    model_f1, keyword_f1 = [], []
     proba = np.zeros((len(y), len(CATEGORY_IDS)))
     fold_of = np.zeros(len(y), dtype=int)
     keyword_pred = np.empty(len(y), dtype=object)
-    for fold, (train, test) in enumerate(folds.split(X, y, groups)):
+    tokens = corpus["tokens"].to_numpy()
+    for fold, (train, test) in enumerate(folds.split(corpus, y, groups)):
         fold_of[test] = fold
-        model = build_pipeline(params, random_state=RANDOM_STATE).fit(inputs[train], y[train])
-        keywords = KeywordClassifier().fit(X[train], y[train])
-        fold_proba = model.predict_proba(inputs[test])
-        order = [list(model.classes_).index(c) for c in CATEGORY_IDS]
-        proba[test] = fold_proba[:, order]
-        keyword_pred[test] = keywords.predict(X[test])
-        model_f1.append(metrics(y[test], np.array(CATEGORY_IDS)[fold_proba[:, order].argmax(1)]))
-        keyword_f1.append(metrics(y[test], keyword_pred[test]))
+        model = fit_model(corpus.iloc[train], params)
+        proba[test] = ordered_proba(model, corpus["text"].iloc[test])
+        keyword_pred[test] = KeywordClassifier().fit(tokens[train], y[train]).predict(tokens[test])
     predicted = np.array(CATEGORY_IDS)[proba.argmax(axis=1)]
-    # calibration, cross-fitted: each fold's probabilities are scaled by a temperature fitted on
-    # the other folds' held-out probabilities, so the reliability table is itself held out
+    real = is_real(corpus)
+    # calibration on real text, cross-fitted: each fold's real answers are scaled by a temperature
+    # fitted on the other folds' real answers, so the reliability table is itself held out
+    # (on every finding when the real ones come from too few documents to spread over the folds)
+    basis = real if len(set(groups[real])) >= n_splits else np.ones(len(y), dtype=bool)
     calibrated = np.zeros_like(proba)
     for fold in range(n_splits):
-        rest = fold_of != fold
+        rest = (fold_of != fold) & basis
         temperature = fit_temperature(y[rest], proba[rest], CATEGORY_IDS)
-        calibrated[~rest] = sharpen(proba[~rest], temperature)
+        calibrated[fold_of == fold] = sharpen(proba[fold_of == fold], temperature)
+
+    def scores(mask) -> dict | None:
+        if not mask.any():
+            return None
+        return {
+            "findings": int(mask.sum()),
+            "model": metrics(y[mask], predicted[mask]),
+            KEYWORDS: metrics(y[mask], keyword_pred[mask]),
+            "reliability": reliability(y[mask], calibrated[mask], CATEGORY_IDS),
+            "reliability_uncalibrated": reliability(y[mask], proba[mask], CATEGORY_IDS),
+        }
+
     return {
         "folds": n_splits,
-        "model": {
-            **metrics(y, predicted),
-            "fold_macro_f1": [m["macro_f1"] for m in model_f1],
-        },
-        KEYWORDS: {
-            **metrics(y, keyword_pred),
-            "fold_macro_f1": [m["macro_f1"] for m in keyword_f1],
-        },
-        "temperature": fit_temperature(y, proba, CATEGORY_IDS),
-        "reliability_uncalibrated": reliability(y, proba, CATEGORY_IDS),
-        "reliability": reliability(y, calibrated, CATEGORY_IDS),
-        "review": choose_threshold(y, calibrated, CATEGORY_IDS),
+        "real": scores(real),
+        "written": scores(~real),
+        "temperature": fit_temperature(y[basis], proba[basis], CATEGORY_IDS),
+        "review": choose_threshold(y[basis], calibrated[basis], CATEGORY_IDS),
     }
-
-
-def cross_style(corpus: pd.DataFrame, params: dict | None = None) -> dict | None:
-    """Train on the BMA reports and score on the other bodies' findings, then the other way round.
-
-    The two sets were written by different writers in different registers: the closest the shipped
-    data comes to "text in a style the model has never seen".
-    """
-    params = {**DEFAULT_PARAMS, **(params or {})}
-    bma = corpus["subset"] != "extra"
-    other = corpus["subset"] == "extra"
-    if not bma.any() or not other.any():
-        return None
-    out = {}
-    for name, train_on, test_on in (("bma_to_others", bma, other), ("others_to_bma", other, bma)):
-        train, test = corpus[train_on], corpus[test_on]
-        model = build_pipeline(params, random_state=RANDOM_STATE).fit(
-            model_input(train["tokens"], params["head_tokens"]), train["label"]
-        )
-        keywords = KeywordClassifier().fit(train["tokens"], train["label"])
-        out[name] = {
-            "train": len(train),
-            "test": len(test),
-            "model": evaluate_on(model, test, params["head_tokens"])["macro_f1"],
-            KEYWORDS: evaluate_on(keywords, test)["macro_f1"],
-        }
-    return out
 
 
 FROZEN_FILE = "frozen_eval.json"
@@ -243,40 +246,94 @@ def frozen_sets(corpus_dir: Path | str, corpus: pd.DataFrame) -> dict[int, list[
     return sets
 
 
-def evaluate_on(estimator, frame: pd.DataFrame, head: int = 0) -> dict:
-    """Metrics of a trained pipeline (or the keyword baseline) on labelled, tokenized findings."""
-    from pipeline.classify import predict_proba
-    from pipeline.models import LoadedModel
+REAL_FROZEN = Path("real") / FROZEN_FILE
+#: The frozen real set is at least this many findings, with at least this many per category.
+REAL_FROZEN_MIN, REAL_FROZEN_PER_CATEGORY = 520, 45
 
-    card = {"params": {"head_tokens": head}}
-    proba = predict_proba(LoadedModel("", estimator, card), frame["tokens"])
-    return metrics(frame["label"], np.array(CATEGORY_IDS)[proba.argmax(axis=1)])
+
+def real_frozen_set(corpus_dir: Path | str, corpus: pd.DataFrame) -> list[str]:
+    """The frozen real-text evaluation set: whole pages, chosen once and recorded.
+
+    Pages are drawn in a fixed random order until the set holds ``REAL_FROZEN_MIN`` findings and
+    ``REAL_FROZEN_PER_CATEGORY`` of each category (or the pages run out); no page is on both sides.
+    """
+    import json
+
+    from pipeline.tables import atomic_path
+
+    path = Path(corpus_dir) / REAL_FROZEN
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))["finding_ids"]
+    real = corpus[corpus["subset"] == "real"]
+    if real.empty:
+        return []
+    pages = sorted(real["source"].unique())
+    np.random.default_rng(2566).shuffle(pages)
+    chosen: list[str] = []
+    counts = dict.fromkeys(CATEGORY_IDS, 0)
+    by_page = {page: rows for page, rows in real.groupby("source")}
+    for page in pages:
+        if len(chosen) >= REAL_FROZEN_MIN and min(counts.values()) >= REAL_FROZEN_PER_CATEGORY:
+            break
+        labels = by_page[page]["label"]
+        needed = len(chosen) < REAL_FROZEN_MIN or any(
+            counts[label] < REAL_FROZEN_PER_CATEGORY for label in labels
+        )
+        if needed:
+            chosen.append(page)
+            for label in labels:
+                counts[label] += 1
+    frozen = real[real["source"].isin(chosen)]
+    record = {
+        "set": "real",
+        "chosen": datetime.date.today().isoformat(),
+        "rule": (
+            f"whole pages in a fixed random order (seed 2566) until {REAL_FROZEN_MIN} findings "
+            f"and {REAL_FROZEN_PER_CATEGORY} of each category"
+        ),
+        "pages": sorted(chosen),
+        "finding_ids": sorted(frozen["finding_id"]),
+    }
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    return record["finding_ids"]
+
+
+def evaluate_on(estimator, frame: pd.DataFrame) -> dict:
+    """Metrics of a trained pipeline (on texts) or the keyword baseline (on tokens), with ECE."""
+    if isinstance(estimator, KeywordClassifier):
+        proba = estimator.predict_proba(frame["tokens"])
+    else:
+        proba = ordered_proba(estimator, frame["text"])
+    scores = metrics(frame["label"], np.array(CATEGORY_IDS)[proba.argmax(axis=1)])
+    scores["reliability"] = reliability(frame["label"], proba, CATEGORY_IDS)
+    return scores
 
 
 def _ids_hash(ids: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
 
 
-def frozen_evaluation(
-    corpus: pd.DataFrame, sets: dict[int, list[str]], model, keywords, head: int = 0
-) -> dict:
-    """Scores of a model and the keyword baseline on every frozen set."""
+def frozen_evaluation(corpus: pd.DataFrame, sets: dict, model, keywords, written_only=None) -> dict:
+    """Scores of a model, the keyword baseline and the written-only model on every frozen set."""
     out = {}
-    for year, ids in sets.items():
+    for name, ids in sets.items():
         frame = corpus[corpus["finding_id"].isin(ids)]
         if frame.empty:
             continue
-        out[str(year)] = {
+        out[str(name)] = {
             "findings": len(frame),
-            "model": evaluate_on(model, frame, head),
+            "model": evaluate_on(model, frame),
             KEYWORDS: evaluate_on(keywords, frame),
         }
+        if written_only is not None:
+            out[str(name)]["written_only"] = evaluate_on(written_only, frame)
         differ = frame["rule_label"] != frame["label"]
         if differ.any():  # also score against the guidelines where the report's headings differ
             by_rules = frame.assign(label=frame["rule_label"])
-            out[str(year)].update(
+            out[str(name)].update(
                 relabelled=int(differ.sum()),
-                model_by_guidelines=evaluate_on(model, by_rules, head),
+                model_by_guidelines=evaluate_on(model, by_rules),
                 keywords_by_guidelines=evaluate_on(keywords, by_rules),
             )
     return out
@@ -304,64 +361,84 @@ def library_versions() -> dict:
     return {"python": platform.python_version(), **{n: version(n) for n in names}}
 
 
+def all_frozen_sets(corpus_dir: Path | str, corpus: pd.DataFrame) -> dict:
+    """Every frozen set: ``real`` first, then each fiscal year's."""
+    sets: dict = {}
+    real = real_frozen_set(corpus_dir, corpus)
+    if real:
+        sets["real"] = real
+    sets.update(frozen_sets(corpus_dir, corpus))
+    return sets
+
+
 def train(
     corpus_dir: Path | str = "corpus",
     *,
     name: str,
     years: list[int] | None = None,
     extra: bool = True,
+    real: bool = True,
     params: dict | None = None,
     engine: str = DEFAULT_ENGINE,
     evaluate: bool = True,
 ):
     """Fit the model on the corpus selection less the frozen sets; return it with its card."""
-    corpus = with_tokens(load_corpus(corpus_dir, years=years, extra=extra), engine)
-    sets = frozen_sets(corpus_dir, corpus)
+    corpus = with_tokens(load_corpus(corpus_dir, years=years, extra=extra, real=real), engine)
+    sets = all_frozen_sets(corpus_dir, corpus)
     frozen = corpus["finding_id"].isin([i for ids in sets.values() for i in ids])
     training = corpus[~frozen].reset_index(drop=True)
     params = {**DEFAULT_PARAMS, **(params or {})}
     card = {
         "name": name,
         "created": datetime.date.today().isoformat(),
-        "kind": "tfidf-words-chars+logistic-regression",
+        "kind": "self-contained pipeline: text → nlpo3 words → TF-IDF words+chars → "
+        "logistic regression → temperature",
         "tokenizer": engine,
         "params": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
         "random_state": RANDOM_STATE,
+        "guidelines": "corpus/GUIDELINES.md version 2",
         "training_data": data_summary(training),
         "frozen_sets": {
-            str(year): {"findings": len(ids), "sha256": _ids_hash(ids)}
-            for year, ids in sets.items()
+            str(key): {"findings": len(ids), "sha256": _ids_hash(ids)} for key, ids in sets.items()
         },
         "libraries": library_versions(),
         "categories": {c: {"th": BY_ID[c].th, "en": BY_ID[c].en} for c in CATEGORY_IDS},
     }
-    head = params["head_tokens"]
-    model = build_pipeline(params, random_state=RANDOM_STATE).fit(
-        model_input(training["tokens"], head), training["label"]
-    )
+    model = fit_model(training, params)
     if evaluate:
         card["cross_validation"] = cross_validate(training, params)
-        card["cross_style"] = cross_style(training, params)
         card["review_threshold"] = card["cross_validation"]["review"]["threshold"]
         card["temperature"] = card["cross_validation"]["temperature"]
+        model.named_steps["classifier"].temperature = card["temperature"]
         keywords = KeywordClassifier().fit(training["tokens"], training["label"])
-        card["frozen_evaluation"] = frozen_evaluation(corpus, sets, model, keywords, head)
+        written = training[~is_real(training)]
+        written_only = None
+        if len(written) < len(training) and written["label"].nunique() > 1:
+            written_only = fit_model(written, params)
+            written_only.named_steps["classifier"].temperature = card["temperature"]
+        card["frozen_evaluation"] = frozen_evaluation(corpus, sets, model, keywords, written_only)
     return model, card
 
 
 def tune(corpus_dir: Path | str = "corpus", grid: list[dict] | None = None) -> pd.DataFrame:
-    """Grouped cross-validated macro-F1 of each setting in ``grid``, frozen sets left out."""
+    """Cross-validated macro-F1 on real text of each setting in ``grid``, frozen sets left out."""
     corpus = with_tokens(load_corpus(corpus_dir))
-    frozen = [i for ids in frozen_sets(corpus_dir, corpus).values() for i in ids]
+    frozen = [i for ids in all_frozen_sets(corpus_dir, corpus).values() for i in ids]
     corpus = corpus[~corpus["finding_id"].isin(frozen)].reset_index(drop=True)
     grid = grid or [
-        {"C": c, "char_ngrams": chars} for c in (1.0, 3.0, 10.0, 30.0) for chars in ((2, 4), (1, 3))
+        {"C": c, "written_weight": w} for c in (3.0, 10.0, 30.0) for w in (0.25, 0.5, 1.0)
     ]
     rows = []
     for params in grid:
         result = cross_validate(corpus, params)
+        scored = result["real"] or result["written"]
         rows.append(
-            {**params, "macro_f1": result["model"]["macro_f1"], "ece": result["reliability"]["ece"]}
+            {
+                **params,
+                "real_macro_f1": scored["model"]["macro_f1"],
+                "real_ece": scored["reliability"]["ece"],
+                "written_macro_f1": (result["written"] or scored)["model"]["macro_f1"],
+            }
         )
     return pd.DataFrame(rows)
 
@@ -379,14 +456,17 @@ def compare_models(names: list[str], corpus_dir: Path | str = "corpus", models_d
     corpus = with_tokens(load_corpus(corpus_dir, extra=False))
     results: dict[str, dict] = {}
     loaded = [load_model(name, models_dir) for name in names]
-    for path in sorted(Path(corpus_dir).glob(f"fy*/{FROZEN_FILE}")):
+    paths = [Path(corpus_dir) / REAL_FROZEN, *sorted(Path(corpus_dir).glob(f"fy*/{FROZEN_FILE}"))]
+    for path in paths:
+        if not path.exists():
+            continue
         ids = json.loads(path.read_text(encoding="utf-8"))["finding_ids"]
         frame = corpus[corpus["finding_id"].isin(ids)]
         if frame.empty:
             continue
-        year = path.parent.name.removeprefix("fy")
-        results[year] = {m.name: evaluate_on(m.estimator, frame, head_of(m.card)) for m in loaded}
-        results[year]["_findings"] = len(frame)
+        key = "real" if path.parent.name == "real" else path.parent.name.removeprefix("fy")
+        results[key] = {m.name: evaluate_on(m.estimator, frame) for m in loaded}
+        results[key]["_findings"] = len(frame)
     return results
 
 
@@ -400,3 +480,112 @@ def promotion_check(
         if new < old - tolerance:
             reasons.append(f"FY{year}: macro-F1 {new:.3f} against {old:.3f} for {current}")
     return not reasons, reasons
+
+
+def _table(rows: dict, index_name: str) -> str:
+    from pipeline.tables import markdown_table
+
+    def cell(value) -> str:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return "-"
+        return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    return markdown_table(pd.DataFrame(rows).T, index_name, cell=cell)
+
+
+def card_markdown(card: dict) -> str:
+    """A card's results as Markdown, real text first: the frozen real set, the real seed, the
+    cross-validation on real text; figures on text written for the project come last, marked."""
+    frozen = card.get("frozen_evaluation", {})
+    cv = card.get("cross_validation") or {}
+    lines = [
+        f"Model `{card['name']}` ({card['created']}), trained on "
+        f"{card['training_data']['findings']:,} findings "
+        f"({', '.join(f'{k} {v:,}' for k, v in card['training_data']['subsets'].items())}); "
+        f"data hash `{card['training_data']['sha256'][:12]}`.",
+        "",
+    ]
+    real = frozen.get("real")
+    if real:
+        models = {"model": real["model"], "written-only model": real.get("written_only")}
+        models[KEYWORDS] = real[KEYWORDS]
+        models = {k: v for k, v in models.items() if v}
+        rows = {
+            f"{c} ({BY_ID[c].th})": {
+                **{f"{k} F1": v["per_category"][c]["f1"] for k, v in models.items()},
+                "support": real["model"]["per_category"][c]["support"],
+            }
+            for c in CATEGORY_IDS
+        }
+        rows["**macro-F1**"] = {
+            **{f"{k} F1": v["macro_f1"] for k, v in models.items()},
+            "support": real["findings"],
+        }
+        rows["accuracy"] = {f"{k} F1": v["accuracy"] for k, v in models.items()}
+        rows["expected calibration error"] = {
+            f"{k} F1": v["reliability"]["ece"] for k, v in models.items()
+        }
+        lines += [
+            f"**Real text: the frozen real set** ({real['findings']} findings of other Thai public "
+            "bodies, whole pages never trained on; `corpus/real/frozen_eval.json`):",
+            "",
+            _table(rows, "category"),
+            "",
+            "Reliability of the model's confidence on the frozen real set:",
+            "",
+            _table(
+                {b.pop("bin"): b for b in [dict(x) for x in real["model"]["reliability"]["bins"]]},
+                "confidence",
+            ),
+            "",
+        ]
+    seed = frozen.get("2565")
+    if seed:
+        row = {"model": seed["model"]["macro_f1"], KEYWORDS: seed[KEYWORDS]["macro_f1"]}
+        if seed.get("written_only"):
+            row["written-only model"] = seed["written_only"]["macro_f1"]
+        rows = {f"by the report's headings ({seed['findings']})": row}
+        if "model_by_guidelines" in seed:
+            rows[f"{seed['relabelled']} relabelled by GUIDELINES §4"] = {
+                "model": seed["model_by_guidelines"]["macro_f1"],
+                KEYWORDS: seed["keywords_by_guidelines"]["macro_f1"],
+            }
+        lines += ["**Real text: the FY2565 seed** (macro-F1):", "", _table(rows, "labels"), ""]
+    if cv.get("real"):
+        part = cv["real"]
+        review = cv["review"]
+        lines += [
+            f"**Real text, {cv['folds']}-fold cross-validation grouped by page** "
+            f"({part['findings']} real findings out of fold; trained on the rest, real and "
+            f"written): macro-F1 {part['model']['macro_f1']:.3f} against "
+            f"{part[KEYWORDS]['macro_f1']:.3f} for the keywords; calibration temperature "
+            f"{cv['temperature']}, expected calibration error {part['reliability']['ece']} "
+            f"({part['reliability_uncalibrated']['ece']} before calibration). Review threshold "
+            f"{review['threshold']}: the {review['share_above']:.0%} of real findings at or "
+            f"above it are right {review['precision_above'] or 0:.0%} of the time; the rest are "
+            f"flagged and hold {review.get('errors_flagged', 0):.0%} of the errors.",
+            "",
+        ]
+    written = {}
+    if cv.get("written"):
+        part = cv["written"]
+        written[f"cross-validation ({part['findings']})"] = {
+            "model": part["model"]["macro_f1"],
+            KEYWORDS: part[KEYWORDS]["macro_f1"],
+        }
+    for key, result in frozen.items():
+        if key in ("real", "2565"):
+            continue
+        written[f"FY{key} frozen set ({result['findings']})"] = {
+            "model": result["model"]["macro_f1"],
+            KEYWORDS: result[KEYWORDS]["macro_f1"],
+        }
+    if written:
+        lines += [
+            "Text written for the project (sample reports and other bodies' findings; these "
+            "figures come after the real ones because the model has seen this writing style):",
+            "",
+            _table(written, "macro-F1"),
+            "",
+        ]
+    return "\n".join(lines)
