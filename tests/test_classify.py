@@ -133,3 +133,29 @@ def test_a_findings_table_is_repaired_like_parsed_text(tmp_path):
     assert row["text"] == "งบประมาณไม่พอ 2 โครงการ"
     assert row["raw_text"] == "งบประมาณ\u200bไม่พอ ๒ โครงการ"
     assert row["tokens"].split() == ["งบประมาณ", "ไม่", "พอ", "2", "โครงการ"]
+
+
+def test_the_saved_model_alone_gives_what_classify_gives(tmp_path):
+    """Tokenizing, the opening-words marks and the calibration live inside the model file."""
+    from pipeline.models import load_model
+    from pipeline.parse import parse_file
+
+    estimator = build_pipeline().fit([t for t, _ in TRAIN], [c for _, c in TRAIN])
+    estimator.named_steps["classifier"].temperature = 0.6
+    folder = save_model(estimator, {"name": "alone", "review_threshold": 0.5}, tmp_path / "alone")
+    report = tmp_path / "b1.txt"
+    report.write_text(
+        "ปัญหาอุปสรรค\n๑. งบประมาณ​ซ่อมถนนได้รับ ๕๐% ของคำขอ\n"
+        "2. เจ้าหน้าที่พัสดุยังไม่คุ้นกับระบบ e-GP\n3. รถดูดโคลนชำรุดบ่อย\n",
+        encoding="utf-8",
+    )
+    findings, _, _ = parse_file(report)
+    classified = classify(tokenize(findings), load_model(str(folder)))
+    import skops.io
+
+    from pipeline.models import OWN_TYPES
+
+    alone = skops.io.load(folder / "model.skops", trusted=sorted(OWN_TYPES))
+    proba = alone.predict_proba(list(findings[col.RAW_TEXT].str.replace(r"^\S+\s", "", regex=True)))
+    assert list(alone.classes_[proba.argmax(1)]) == list(classified[col.MODEL_CATEGORY])
+    assert proba.max(1).round(4).tolist() == classified[col.MODEL_CONFIDENCE].tolist()
