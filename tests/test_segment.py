@@ -164,8 +164,25 @@ def test_real_list_items_are_not_taken_for_an_inline_list():
         ("ข้อเสนอแนะของคณะกรรมการฯ", "recommendation"),
         ("แนวทางแก้ไข", "recommendation"),
         ("ข้อสังเกตของคณะกรรมการ", "observation"),
+        # wordings of real government reports (corpus/real): limits, proposals, remarks
+        ("ข้อจำกัด", "obstacle"),
+        ("ปัญหาและข้อจำกัดในการดำเนินงาน", "obstacle"),
+        ("ข้อเสนอของคณะกรรมการ :", "recommendation"),
+        ("ข้อเสนอแนะแนวทางการพัฒนาปรับปรุงการให้บริการ", "recommendation"),
+        ("ข้อเสนอแนะเพิ่มเติม", "recommendation"),
+        ("ความเห็นและข้อสังเกตของคณะกรรมการ :", "observation"),
+        ("ความเห็น/ข้อสังเกต/มติที่ประชุม", "observation"),
     ],
 )
 def test_section_headings_worded_in_several_ways(heading, kind):
     findings, _ = _segment(f"{heading}\n1. ระบบสารสนเทศของฝ่ายทะเบียนล่มบ่อย\n")
     assert list(findings[col.KIND]) == [kind]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["ข้อเสนอให้กระทรวงเร่งจัดสรรงบประมาณ", "ข้อจำกัดด้านงบประมาณทำให้จ้างครูได้น้อย"],
+)
+def test_a_finding_that_opens_with_a_heading_word_stays_a_finding(line):
+    findings, _ = _segment(f"ปัญหาอุปสรรค\n1. {line}\n")
+    assert list(findings[col.TEXT]) == [line]
