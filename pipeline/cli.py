@@ -808,7 +808,7 @@ def corpus_stats(
     root: Annotated[Path, typer.Option("--corpus", help="The corpus folder.")] = Path("corpus"),
 ) -> None:
     """Findings per category, kind, committee, format and agency, and the near-duplicate share."""
-    from pipeline.corpus import CorpusError, agreement, load_corpus, statistics
+    from pipeline.corpus import CorpusError, agreement, load_corpus, real_agreement, statistics
 
     try:
         stats = statistics(load_corpus(root))
@@ -817,8 +817,9 @@ def corpus_stats(
         raise typer.Exit(1) from None
     titles = {
         "by_kind": "Findings per category and kind",
-        "by_subset": "Findings per category and subset (seed: the real FY2565 report; samples: "
-        "FY2566 sample reports; extra: other Thai public bodies)",
+        "by_subset": "Findings per category and subset (real: real findings of other Thai public "
+        "bodies; seed: the real FY2565 report; samples: FY2566 sample reports; extra: other Thai "
+        "public bodies, written for the project)",
         "by_committee": "FY2566 samples per committee and kind",
         "by_format": "FY2566 sample reports per format",
         "per_agency": "FY2566 findings per agency",
@@ -838,6 +839,14 @@ def corpus_stats(
             "**Double labelling (Cohen's kappa)**",
             "",
             _markdown(agreement(root / "double_labelling.jsonl")),
+        ]
+    real_double = root / "real" / "double_labelling.jsonl"
+    if real_double.exists() and real_double.stat().st_size:
+        out += [
+            "",
+            "**Real findings labelled twice, independently (Cohen's kappa)**",
+            "",
+            _markdown(real_agreement(real_double)),
         ]
     typer.echo("\n".join(out))
 

@@ -217,3 +217,34 @@ def agreement(path: Path | str) -> pd.DataFrame:
             "changed_by_adjudication": int((group["final"] != group["label_1"]).sum()),
         }
     return pd.DataFrame.from_dict(table, orient="index")
+
+
+def real_agreement(path: Path | str) -> pd.DataFrame:
+    """Agreement of the two independent labellings of the real sample (``corpus/real``).
+
+    Kind is compared over every span (obstacle, recommendation, none); category over the spans
+    both annotators took for a finding. Adjudication settles each disagreement under the
+    guidelines; ``changed_by_adjudication`` counts spans whose final label is not annotator 1's.
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    rows = pd.read_json(path, lines=True, dtype=False)
+    both = rows[(rows["kind_1"] != "none") & (rows["kind_2"] != "none")]
+    changed = (rows["final"].fillna("-") != rows["label_1"].fillna("-")) | (
+        rows["kind"] != rows["kind_1"]
+    )
+    table = {
+        "kind (obstacle / recommendation / none)": {
+            "spans": len(rows),
+            "agreed": int((rows["kind_1"] == rows["kind_2"]).sum()),
+            "kappa": round(cohen_kappa_score(rows["kind_1"], rows["kind_2"]), 3),
+            "changed_by_adjudication": int((rows["kind"] != rows["kind_1"]).sum()),
+        },
+        "category (spans both took for findings)": {
+            "spans": len(both),
+            "agreed": int((both["label_1"] == both["label_2"]).sum()),
+            "kappa": round(cohen_kappa_score(both["label_1"], both["label_2"]), 3),
+            "changed_by_adjudication": int(changed[both.index].sum()),
+        },
+    }
+    return pd.DataFrame.from_dict(table, orient="index")

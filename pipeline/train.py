@@ -272,15 +272,20 @@ def real_frozen_set(corpus_dir: Path | str, corpus: pd.DataFrame) -> list[str]:
     chosen: list[str] = []
     counts = dict.fromkeys(CATEGORY_IDS, 0)
     by_page = {page: rows for page, rows in real.groupby("source")}
+    # a small corpus keeps most of its pages for training: at most a third is frozen
+    target, cap = min(REAL_FROZEN_MIN, len(real) // 4), len(real) // 3
+    frozen_count = 0
     for page in pages:
-        if len(chosen) >= REAL_FROZEN_MIN and min(counts.values()) >= REAL_FROZEN_PER_CATEGORY:
+        if frozen_count >= cap or (
+            frozen_count >= target and min(counts.values()) >= REAL_FROZEN_PER_CATEGORY
+        ):
             break
         labels = by_page[page]["label"]
-        needed = len(chosen) < REAL_FROZEN_MIN or any(
-            counts[label] < REAL_FROZEN_PER_CATEGORY for label in labels
-        )
-        if needed:
+        if frozen_count + len(labels) > cap:
+            continue
+        if frozen_count < target or any(counts[x] < REAL_FROZEN_PER_CATEGORY for x in labels):
             chosen.append(page)
+            frozen_count += len(labels)
             for label in labels:
                 counts[label] += 1
     frozen = real[real["source"].isin(chosen)]
@@ -288,8 +293,8 @@ def real_frozen_set(corpus_dir: Path | str, corpus: pd.DataFrame) -> list[str]:
         "set": "real",
         "chosen": datetime.date.today().isoformat(),
         "rule": (
-            f"whole pages in a fixed random order (seed 2566) until {REAL_FROZEN_MIN} findings "
-            f"and {REAL_FROZEN_PER_CATEGORY} of each category"
+            f"whole pages in a fixed random order (seed 2566) until {target} findings and "
+            f"{REAL_FROZEN_PER_CATEGORY} of each category, at most a third of the real findings"
         ),
         "pages": sorted(chosen),
         "finding_ids": sorted(frozen["finding_id"]),

@@ -96,3 +96,44 @@ def test_reliability_threshold_and_temperature_on_underconfident_answers():
     assert table["bins"][0]["accuracy"] == 1.0 and table["ece"] == pytest.approx(0.42, abs=0.01)
     assert fit_temperature(labels, proba, CATEGORY_IDS) < 1.0  # sharpen
     assert choose_threshold(labels, proba, CATEGORY_IDS)["precision_above"] == 1.0
+
+
+SOURCES = ROOT.parent / "shared" / "sources"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (SOURCES / "thaigov_sections.jsonl.gz").exists()
+    or not (ROOT / "corpus" / "real" / "labels.jsonl").exists(),
+    reason="the real source or labels are not here",
+)
+def test_training_on_a_small_real_subset_freezes_whole_pages(small_corpus, tmp_path):
+    """Real findings from their standoff labels train beside written ones; pages never split."""
+    import shutil
+
+    from pipeline.corpus import REAL_LABELS, REAL_TEXTS
+    from pipeline.standoff import build_texts
+
+    root = tmp_path / "corpus"
+    shutil.copytree(small_corpus, root)
+    labels = [
+        json.loads(line)
+        for line in (ROOT / "corpus" / REAL_LABELS).read_text(encoding="utf-8").splitlines()
+    ]
+    (root / "real").mkdir()
+    (root / REAL_LABELS).write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in labels[:400]), "utf-8"
+    )
+    build_texts(root / REAL_LABELS, root / REAL_TEXTS, SOURCES)
+    model, card = train(root, name="real-small", extra=False)
+    frozen = json.loads((root / "real" / "frozen_eval.json").read_text(encoding="utf-8"))
+    real_findings = [r for r in labels[:400] if r["kind"] != "none"]
+    assert 0 < len(frozen["finding_ids"]) <= len(real_findings) // 3
+    assert card["training_data"]["subsets"]["real"] == len(real_findings) - len(
+        frozen["finding_ids"]
+    )
+    assert card["frozen_evaluation"]["real"]["findings"] == len(frozen["finding_ids"])
+    assert card["cross_validation"]["real"]["findings"] > 0
+    assert "written_only" in card["frozen_evaluation"]["real"]
+    # the saved model reads raw text: the frozen pages' own spans are classified as they are
+    assert set(model.classes_) <= set(CATEGORY_IDS)
