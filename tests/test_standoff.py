@@ -100,7 +100,7 @@ def test_the_label_file_is_checked_and_built_atomically(tmp_path):
     span = candidates(Section("9001", "test/corpus", "data/p.txt", 120, PAGE))[0]
     labels = tmp_path / "labels.jsonl"
     labels.write_text(json.dumps(_label(span, kind="complaint")) + "\n", encoding="utf-8")
-    with pytest.raises(StandoffError, match="labels.jsonl:1: unknown kind 'complaint'"):
+    with pytest.raises(StandoffError, match=r"labels\.jsonl:1: unknown kind 'complaint'"):
         read_labels(labels)
     labels.write_text(json.dumps(_label(span)) + "\n", encoding="utf-8")
     out = tmp_path / "texts" / "findings.jsonl"
