@@ -18,8 +18,15 @@ console = Console(stderr=True)
 
 
 def _error(message: str) -> None:
-    """One line, never wrapped: error messages get copied into e-mails and searched for."""
-    console.print(f"[red]error:[/] {message}", soft_wrap=True, highlight=False)
+    """One line, never wrapped: error messages get copied into e-mails and searched for.
+
+    Control characters (a file named with a newline or a terminal escape) are shown escaped, so
+    a name can neither forge a second line nor drive the terminal.
+    """
+    from rich.markup import escape
+
+    safe = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(message))
+    console.print(f"[red]error:[/] {escape(safe)}", soft_wrap=True, highlight=False)
 
 
 def _write_failed(output: Path, error: Exception) -> None:
@@ -40,6 +47,12 @@ def _refuse_overwriting_inputs(outputs: list[Path], inputs: list[Path]) -> None:
         if clash is not None:
             _error(f"{output}: is also an input; write the output somewhere else")
             raise typer.Exit(2)
+
+
+def _jobs_option(value: int) -> int:
+    if value == 0 or value < -1:
+        raise typer.BadParameter("give a number of processes from 1 up, or -1 for all cores")
+    return value
 
 
 @app.callback()
@@ -63,12 +76,18 @@ def parse(
         str | None, typer.Option(help="Agency of reports that do not name one.")
     ] = None,
     committee: Annotated[
-        int | None, typer.Option(help="Committee (1-6) of reports that do not name one.")
+        int | None,
+        typer.Option(help="Committee (1-6) of reports that do not name one.", min=1, max=20),
     ] = None,
     year: Annotated[
-        int | None, typer.Option(help="Fiscal year (B.E., e.g. 2566) of reports without one.")
+        int | None,
+        typer.Option(
+            help="Fiscal year (B.E., e.g. 2566) of reports without one.", min=2400, max=2800
+        ),
     ] = None,
-    jobs: Annotated[int, typer.Option(help="Processes to use (-1: all cores).")] = 1,
+    jobs: Annotated[
+        int, typer.Option(help="Processes to use (-1: all cores).", callback=_jobs_option)
+    ] = 1,
 ) -> None:
     """Pull every finding out of the reports and write them as one table."""
     from rich.progress import Progress
@@ -91,6 +110,10 @@ def parse(
             on_file=lambda _: progress.advance(task),
             jobs=jobs,
         )
+    if result.errors and not result.files and output.exists():
+        _print_summary(result, output)
+        _error(f"{output}: left as it was; no input could be read")
+        raise typer.Exit(1)
     try:
         write_table(result.findings, output)
     except (OutputError, OSError) as error:
@@ -243,9 +266,16 @@ def classify(
     ] = None,
     engine: Annotated[str, typer.Option(help="Tokenizer: nlpo3, newmm or newmm-safe.")] = "nlpo3",
     agency: Annotated[str | None, typer.Option(help="Agency of reports without one.")] = None,
-    committee: Annotated[int | None, typer.Option(help="Committee of reports without one.")] = None,
-    year: Annotated[int | None, typer.Option(help="Fiscal year of reports without one.")] = None,
-    jobs: Annotated[int, typer.Option(help="Processes to use (-1: all cores).")] = 1,
+    committee: Annotated[
+        int | None, typer.Option(help="Committee of reports without one.", min=1, max=20)
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(help="Fiscal year (B.E.) of reports without one.", min=2400, max=2800),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option(help="Processes to use (-1: all cores).", callback=_jobs_option)
+    ] = 1,
 ) -> None:
     """Parse, tokenize and classify: a category and a confidence for every finding."""
     from pipeline.tables import TABLE_SUFFIXES, OutputError, write_table
@@ -597,11 +627,16 @@ def summarize(
         "out"
     ),
     model: Annotated[str | None, typer.Option(help="Model name; default: models/DEFAULT.")] = None,
-    year: Annotated[int | None, typer.Option(help="Fiscal year of reports without one.")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(help="Fiscal year (B.E.) of reports without one.", min=2400, max=2800),
+    ] = None,
     compare: Annotated[
         Path | None, typer.Option(help="An earlier year's findings.xlsx to compare with.")
     ] = None,
-    jobs: Annotated[int, typer.Option(help="Processes to use (-1: all cores).")] = 1,
+    jobs: Annotated[
+        int, typer.Option(help="Processes to use (-1: all cores).", callback=_jobs_option)
+    ] = 1,
 ) -> None:
     """The year's work: parse, classify, count, and write the B3 summary, workbook and charts."""
     from pipeline.agencies import mentioned_agencies
@@ -672,8 +707,13 @@ def review_export(
     inputs: Annotated[list[Path], typer.Argument(help="Reports, folders or findings tables.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The review .xlsx to write.")],
     model: Annotated[str | None, typer.Option(help="Model name; default: models/DEFAULT.")] = None,
-    year: Annotated[int | None, typer.Option(help="Fiscal year of reports without one.")] = None,
-    jobs: Annotated[int, typer.Option(help="Processes to use (-1: all cores).")] = 1,
+    year: Annotated[
+        int | None,
+        typer.Option(help="Fiscal year (B.E.) of reports without one.", min=2400, max=2800),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option(help="Processes to use (-1: all cores).", callback=_jobs_option)
+    ] = 1,
 ) -> None:
     """A review workbook: least certain first, with a drop-down for the analyst's category."""
     from pipeline.review import export_review
@@ -704,7 +744,9 @@ def review_export(
 @review_app.command("import")
 def review_import(
     workbook: Annotated[Path, typer.Argument(help="The review .xlsx the analysts filled in.")],
-    year: Annotated[int, typer.Option(help="Fiscal year whose labels to update.")],
+    year: Annotated[
+        int, typer.Option(help="Fiscal year whose labels to update.", min=2400, max=2800)
+    ],
     corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = Path("corpus"),
     by: Annotated[str | None, typer.Option(help="Who reviewed (recorded with each label).")] = None,
     replace: Annotated[

@@ -39,7 +39,7 @@ class CorpusError(ValueError):
 
 def _read_jsonl(path: Path) -> list[dict]:
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -70,7 +70,7 @@ def load_real(root: Path | str = "corpus") -> pd.DataFrame | None:
     path = Path(root) / REAL_TEXTS
     if not path.exists():
         return None
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
     rows = [r for r in rows if r["kind"] != "none"]
     frame = pd.DataFrame(rows)
     if frame.empty:

@@ -29,6 +29,10 @@ MAX_XML_PART_BYTES = 48 * 1024 * 1024
 MAX_LINE_CHARS = 20_000
 #: A sheet with more cells holding a value than this is refused.
 MAX_SHEET_CELLS = 1_000_000
+#: A document with more lines, or more characters in all, is refused: no report comes near, and
+#: the segmenter's time grows with both (a shared string repeated in 40,000 cells is 700 M).
+MAX_LINES = 50_000
+MAX_DOCUMENT_CHARS = 16_000_000
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
 TABLE_SUFFIXES = {".csv", ".tsv"}
@@ -76,8 +80,9 @@ def check_regular_file(path: Path) -> None:
 
     try:
         mode = path.stat().st_mode  # follows symlinks: a link to /dev/zero is a device
-    except OSError as error:
-        raise InputError(path, f"cannot open ({error.strerror or error})") from None
+    except (OSError, RuntimeError) as error:  # missing, unreadable, a symlink loop
+        reason = getattr(error, "strerror", None) or error
+        raise InputError(path, f"cannot open ({reason})") from None
     if stat.S_ISDIR(mode):
         raise InputError(path, "a folder, not a file")
     if not stat.S_ISREG(mode):
@@ -108,7 +113,15 @@ def read_document(path: Path | str) -> Document:
         "pdf": _read_pdf,
     }
     document = reader[kind](path, data)
+    if len(document.blocks) > MAX_LINES:
+        raise InputError(
+            path, f"{len(document.blocks):,} lines, over the {MAX_LINES:,} a report may have"
+        )
+    total = 0
     for block in document.blocks:
+        total += len(block.raw)
+        if total > MAX_DOCUMENT_CHARS:
+            raise InputError(path, f"over {MAX_DOCUMENT_CHARS:,} characters of text; not a report?")
         if len(block.raw) > MAX_LINE_CHARS:
             raise InputError(
                 path,
@@ -368,7 +381,7 @@ def _sheet_cells(workbook, sheet, *, data_only: bool) -> dict[int, dict[int, obj
     from openpyxl.worksheet._reader import WorkSheetParser
 
     cells: dict[int, dict[int, object]] = {}
-    count = 0
+    count = chars = 0
     with sheet._get_source() as source:
         parser = WorkSheetParser(
             source,
@@ -384,8 +397,11 @@ def _sheet_cells(workbook, sheet, *, data_only: bool) -> dict[int, dict[int, obj
                 if value is None or (isinstance(value, str) and not value.strip()):
                     continue
                 count += 1
+                chars += len(value) if isinstance(value, str) else 0
                 if count > MAX_SHEET_CELLS:
                     raise ValueError(f"more than {MAX_SHEET_CELLS:,} cells with a value")
+                if chars > MAX_DOCUMENT_CHARS:
+                    raise ValueError(f"more than {MAX_DOCUMENT_CHARS:,} characters of text")
                 cells.setdefault(number, {})[cell["column"]] = value
     return cells
 
@@ -476,9 +492,29 @@ def _column_kind(header: str) -> str | None:
     return kinds[0] if len(kinds) == 1 else None
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _run_text(p_element) -> str:
+    """Every character a paragraph shows: runs inside hyperlinks, fields, tracked insertions and
+    content controls too (python-docx's ``text`` sees only some of these); never deleted text.
+    A text box's own paragraphs are read where they stand, not folded into this one.
+    """
+    parts = []
+    for node in p_element.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        owner = next(node.iterancestors(f"{_W}p"), None)
+        if owner is not p_element:  # inside a text box nested in this paragraph
+            continue
+        if node.tag == f"{_W}t":
+            parts.append(node.text or "")
+        else:
+            parts.append("\t" if node.tag == f"{_W}tab" else "\n")
+    return "".join(parts)
+
+
 def _paragraph_text(paragraph) -> str:
     """Paragraph text, with a bullet for Word's automatic numbering (whose number is not text)."""
-    text = paragraph.text
+    text = _run_text(paragraph._p)
     p_pr = paragraph._p.pPr
     if text.strip() and p_pr is not None and p_pr.numPr is not None:
         level = p_pr.numPr.ilvl.val if p_pr.numPr.ilvl is not None else 0
@@ -486,18 +522,12 @@ def _paragraph_text(paragraph) -> str:
     return text
 
 
-def _cell_paragraphs(cell, depth: int = 0):
-    """A cell's paragraphs in order, including those of tables nested in it (a few levels)."""
-    from docx.table import Table
+def _cell_paragraphs(cell):
+    """A cell's paragraphs in order, those of tables nested in it at any depth included."""
+    from docx.text.paragraph import Paragraph
 
-    for item in cell.iter_inner_content():
-        if isinstance(item, Table):
-            if depth < 5:
-                for row in item.rows:
-                    for inner in _unique_cells(row):
-                        yield from _cell_paragraphs(inner, depth + 1)
-        else:
-            yield item
+    for element in cell._tc.iter(f"{_W}p"):
+        yield Paragraph(element, cell)
 
 
 def _unique_cells(row) -> list:
@@ -554,6 +584,27 @@ def _table_blocks(table, first_line: int) -> list[Block]:
     return blocks
 
 
+def _body_items(document):
+    """Paragraphs and tables of the body in order, also those inside content controls (w:sdt),
+    and the paragraphs of text boxes after the paragraph that holds them."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    def walk(parent):
+        for child in parent.iterchildren():
+            if child.tag == f"{_W}p":
+                yield Paragraph(child, document)
+                for box in child.iter(f"{_W}txbxContent"):
+                    yield from walk(box)
+            elif child.tag == f"{_W}tbl":
+                yield Table(child, document)
+            elif child.tag == f"{_W}sdt":
+                for content in child.iterchildren(f"{_W}sdtContent"):
+                    yield from walk(content)
+
+    yield from walk(document.element.body)
+
+
 def _read_docx(path: Path, data: bytes) -> Document:
     _check_zip(path, data)
     import docx
@@ -565,7 +616,7 @@ def _read_docx(path: Path, data: bytes) -> Document:
         raise InputError(path, f"corrupt Word file ({type(error).__name__})") from None
     blocks: list[Block] = []
     line = 0
-    for item in document.iter_inner_content():
+    for item in _body_items(document):
         if isinstance(item, Table):
             table_blocks = _table_blocks(item, line)
             blocks.extend(table_blocks)

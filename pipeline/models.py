@@ -316,10 +316,14 @@ def load_model(name: str | None = None, models_dir: Path = MODELS_DIR) -> Loaded
         return LoadedModel(
             KEYWORDS, KeywordClassifier(), {"name": KEYWORDS, "review_threshold": 0.5}
         )
-    folder = Path(name) if Path(name).is_dir() else models_dir / name
-    if not folder.is_dir():
+    try:
+        folder = Path(name) if Path(name).is_dir() else models_dir / name
+        found = folder.is_dir()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL in it
+        found = False
+    if not found:
         known = ", ".join(sorted(p.name for p in models_dir.glob("*") if p.is_dir()))
-        raise ModelError(f"unknown model '{name}'; expected one of {KEYWORDS}, {known}")
+        raise ModelError(f"unknown model {name[:80]!r}; expected one of {KEYWORDS}, {known}")
     folder = folder.resolve()
     stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*")))
     return _load_folder(folder, stamp)

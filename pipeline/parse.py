@@ -16,6 +16,7 @@ from pipeline.io import SUPPORTED_SUFFIXES, InputError, read_document
 from pipeline.normalize import normalize_document
 from pipeline.schema import findings_frame
 from pipeline.segment import segment
+from pipeline.tables import MAX_FINDING_CHARS
 
 _SKIPPED_NAMES = ("README", "LICENSE", "CATALOG")
 
@@ -33,7 +34,11 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     """Files named, plus the report files found below the folders named, in a stable order."""
     files: list[Path] = []
     for path in map(Path, paths):
-        if path.is_dir():
+        try:
+            is_dir = path.is_dir()
+        except (OSError, RuntimeError):  # a symlink loop: the reader names the problem
+            is_dir = False
+        if is_dir:
             files.extend(
                 child
                 for child in sorted(path.rglob("*"))
@@ -58,6 +63,14 @@ def parse_file(
     document = read_document(path)
     document, repairs = normalize_document(document)
     findings, meta = segment(document, agency=agency, committee=committee, fiscal_year=fiscal_year)
+    long = findings[findings["text"].str.len() > MAX_FINDING_CHARS]
+    if len(long):  # lines the segmenter joined into one finding, e.g. items it cannot number
+        first = long.iloc[0]
+        raise InputError(
+            path,
+            f"the finding at line {first['line']} runs to {len(first['text']):,} "
+            f"characters, over the {MAX_FINDING_CHARS:,} limit; check its numbering",
+        )
     if meta.joined_paragraphs:
         repairs["joined_paragraphs"] += meta.joined_paragraphs
     warnings = [*document.warnings, *meta.warnings]

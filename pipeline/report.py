@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -233,12 +234,30 @@ def findings_sheet(findings: pd.DataFrame) -> pd.DataFrame:
 def read_findings_workbook(path: Path) -> pd.DataFrame:
     """The findings sheet of a workbook this tool wrote, back with the column names and ids."""
     from pipeline.aggregate import category_th
+    from pipeline.io import (
+        MAX_INPUT_BYTES,
+        InputError,
+        _check_zip,
+        check_regular_file,
+        sniff_format,
+    )
     from pipeline.taxonomy import CATEGORY_IDS
 
     try:
-        sheet = pd.read_excel(path, sheet_name="ข้อค้นพบ")
-    except (ValueError, KeyError, OSError) as error:
-        raise ValueError(f"{path}: not a findings workbook of this tool ({error})") from None
+        check_regular_file(Path(path))
+        if Path(path).stat().st_size > MAX_INPUT_BYTES:
+            raise InputError(path, f"over the {MAX_INPUT_BYTES // 2**20} MiB limit")
+        data = Path(path).read_bytes()
+        if sniff_format(Path(path), data) != "xlsx":
+            raise InputError(path, "not an .xlsx workbook")
+        _check_zip(Path(path), data)
+        sheet = pd.read_excel(io.BytesIO(data), sheet_name="ข้อค้นพบ", engine="openpyxl")
+    except InputError as error:
+        raise ValueError(str(error)) from None
+    except Exception as error:  # a damaged or foreign workbook: one line, never a traceback
+        raise ValueError(
+            f"{path}: not a findings workbook of this tool ({type(error).__name__})"
+        ) from None
     sheet = sheet.rename(columns={th: name for name, th in FINDINGS_SHEET_COLUMNS.items()})
     ids = {category_th(c): c for c in CATEGORY_IDS}
     kinds = {th: kind for kind, th in KIND_TH.items()}

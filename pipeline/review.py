@@ -132,8 +132,18 @@ class ReviewError(ValueError):
         self.problems = problems
 
 
-#: What a finding ID looks like: printable, no spaces (the parser's are 12 hex digits).
-_FINDING_ID = re.compile(r"^[^\s\x00-\x1f]{1,80}$")
+#: What a finding ID looks like: the parser's are 12 hex digits (``-2`` for a repeat); the
+#: corpus's others are ASCII names. No space, no invisible or look-alike character.
+_FINDING_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z:_.\-]{0,79}$")
+#: Characters a reviewer's name or note may not carry into the corpus (controls, separators).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _same_text(a, b) -> bool:
+    """Texts equal once repaired as the parser repairs them (Thai digits, spaces, ...)."""
+    return normalize_key(a) == normalize_key(b)
+
+
 _REQUIRED = ("รหัส", "ข้อความ", ANALYST_COLUMN)
 
 
@@ -193,7 +203,7 @@ def read_labels(path: Path) -> dict[str, dict]:
     rows: dict[str, dict] = {}
     if not path.exists():
         return rows
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -227,6 +237,11 @@ def import_review(
     problems: list[str] = []
     now = datetime.datetime.now().isoformat(timespec="seconds")
     kinds = {th: kind for kind, th in KIND_TH.items()}
+    who = _UNSAFE.sub("", who).strip() if who else who
+    by_text = {
+        normalize_key(str(row.get("text", ""))): finding_id for finding_id, row in rows.items()
+    }
+    seen_ids: dict[str, int] = {}
     for number, record in records:
         value = record.get(ANALYST_COLUMN)
         if _blank(value):
@@ -241,6 +256,12 @@ def import_review(
         if not _FINDING_ID.match(finding_id):
             problems.append(f"{where}: the ID (รหัส) is blank or malformed: {finding_id!r}")
             continue
+        if finding_id in seen_ids:
+            problems.append(
+                f"{where}: {finding_id} is also on row {seen_ids[finding_id]}; one row a finding"
+            )
+            continue
+        seen_ids[finding_id] = number
         label = _analyst_label(value, number, path, result)
         if label is None:
             continue
@@ -249,17 +270,25 @@ def import_review(
         if row is None and (not isinstance(text, str) or not text.strip()):
             problems.append(f"{where}: {finding_id} is new to the corpus and has no text")
             continue
-        if row is not None and isinstance(text, str) and text.strip() != str(row["text"]).strip():
+        if row is not None and not _same_text(text if isinstance(text, str) else "", row["text"]):
             problems.append(
                 f"{where}: the text of {finding_id} was edited; review changes categories only"
             )
             continue
+        if row is None:
+            twin = by_text.get(normalize_key(text))
+            if twin is not None:
+                problems.append(
+                    f"{where}: {finding_id} is new but its text is already in the corpus as "
+                    f"{twin}; use that ID"
+                )
+                continue
         stamp = {"label_source": "analyst", "labelled_at": now}
         if who:
             stamp["labelled_by"] = who
         note = record.get(NOTE_COLUMN)
         if isinstance(note, str) and note.strip():
-            stamp["note"] = note.strip()
+            stamp["note"] = _UNSAFE.sub(" ", note).strip()[:2000]
         if row is None:
             rows[finding_id] = {
                 "finding_id": finding_id,
@@ -312,6 +341,13 @@ def import_review(
                 [f"{labels_path}: cannot write ({error.strerror or error})"]
             ) from None
     return result
+
+
+def normalize_key(text: str) -> str:
+    """A text as the corpus compares it: repaired, then without spaces."""
+    from pipeline.normalize import normalize_text
+
+    return re.sub(r"\s+", "", normalize_text(str(text))[0])
 
 
 def _text_or_none(value) -> str | None:

@@ -25,7 +25,7 @@ from pipeline.schema import col, findings_frame
 _NUMBERING = re.compile(
     r"""^(?:
         \((?P<paren>\d{1,3})\)
-      | (?P<dotted>\d{1,3}(?:\.\d{1,3})+)(?P<dotted_end>[.)])?(?=\s|$)
+      | (?P<dotted>\d{1,3}(?:\.\d{1,3}){1,5})(?P<dotted_end>[.)])?(?=\s|$)
       | (?P<single>\d{1,3})(?P<single_end>[.)])(?!\d)
       | (?P<letter>[ก-ฮ])(?P<letter_end>[.)])(?=\s)
       | (?P<bullet>[-–—•●○◦▪■□➢➤►✓*·])(?!\d)

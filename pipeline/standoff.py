@@ -120,7 +120,7 @@ def read_labels(path: Path | str) -> list[dict]:
     """The standoff labels of one JSON Lines file, checked for their fields and values."""
     path = Path(path)
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.schema import INTEGER_COLUMNS
+from pipeline.schema import INTEGER_COLUMNS, KINDS
 
 TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
 _XLSX_MAX_WIDTH = 70
@@ -145,8 +145,15 @@ def output_set(folder: Path, names: Iterable[str]):
 
 def same_file(output: Path, inputs: Iterable[Path]) -> Path | None:
     """The input that ``output`` would overwrite, if any."""
-    target = output.resolve()
-    return next((p for p in inputs if Path(p).resolve() == target), None)
+
+    def resolved(path) -> Path:
+        try:
+            return Path(path).resolve()
+        except (OSError, RuntimeError):  # a symlink loop: compare the path as given
+            return Path(path).absolute()
+
+    target = resolved(output)
+    return next((p for p in inputs if resolved(p) == target), None)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -241,6 +248,10 @@ def _check_regular(path: Path) -> None:
         raise InputError(path, f"over the {MAX_INPUT_BYTES // 2**20} MiB limit")
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a value a finding can hold")
+
+
 def _table_frame(path: Path, records: list[dict]) -> pd.DataFrame:
     """Records of a findings table, checked: text is text, integers are integers."""
     from pipeline.io import InputError
@@ -253,6 +264,8 @@ def _table_frame(path: Path, records: list[dict]) -> pd.DataFrame:
             value is None or isinstance(value, str) or (isinstance(value, float) and value != value)
         ):
             raise InputError(path, f"row {number}: text is {type(value).__name__}, not text")
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise InputError(path, f"row {number}: text holds a broken character (lone surrogate)")
         if isinstance(value, str) and len(value) > MAX_FINDING_CHARS:
             raise InputError(
                 path,
@@ -261,13 +274,37 @@ def _table_frame(path: Path, records: list[dict]) -> pd.DataFrame:
             )
     for name in INTEGER_COLUMNS:
         if name in frame.columns:
-            try:
-                frame[name] = pd.array(pd.to_numeric(frame[name]), dtype="Int64")
-            except (TypeError, ValueError):
+            for number, value in enumerate(frame[name], start=1):
+                if not _whole_number(value):
+                    raise InputError(
+                        path, f"row {number}: {name} is {str(value)[:40]!r}, not a whole number"
+                    )
+            frame[name] = pd.array(
+                [None if v is None or v != v else int(v) for v in frame[name]], dtype="Int64"
+            )
+    if "kind" in frame.columns:
+        for number, value in enumerate(frame["kind"], start=1):
+            if value is not None and value == value and value not in KINDS:
                 raise InputError(
-                    path, f"column {name} holds values that are not whole numbers"
-                ) from None
+                    path, f"row {number}: kind {str(value)[:40]!r}; expected {', '.join(KINDS)}"
+                )
     return frame
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_number(value) -> bool:
+    """An empty cell or a whole number of at most 9 digits (years, committees, lines)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) < 10**9
+    if isinstance(value, float):
+        return value.is_integer() and abs(value) < 10**9
+    return bool(re.fullmatch(r"\s*-?\d{1,9}\s*", str(value)))
 
 
 def read_findings_table(path: Path, *, suffix: str | None = None) -> pd.DataFrame | None:
@@ -299,9 +336,12 @@ def read_findings_table(path: Path, *, suffix: str | None = None) -> pd.DataFram
                 if not line.strip():
                     continue
                 try:
-                    record = json.loads(line)
+                    record = json.loads(line.removeprefix("\ufeff"), parse_constant=_no_constant)
                 except json.JSONDecodeError as error:
                     raise InputError(path, f"line {number}: not JSON ({error.msg})") from None
+                except (ValueError, RecursionError) as error:  # NaN, huge numbers, deep nesting
+                    reason = "nested too deeply" if isinstance(error, RecursionError) else error
+                    raise InputError(path, f"line {number}: not usable JSON ({reason})") from None
                 if not isinstance(record, dict):
                     raise InputError(path, f"line {number}: not a JSON object")
                 records.append(record)

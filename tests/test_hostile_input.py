@@ -288,7 +288,10 @@ def test_review_import_of_a_file_that_is_not_a_workbook_is_one_line(tmp_path, la
         ('{"text": "งบไม่พอ"}\n{"text": \n', "line 2: not JSON"),
         ('["งบไม่พอ"]\n', "line 1: not a JSON object"),
         ('{"text": ["งบ", "ไม่พอ"]}\n', "row 1: text is list, not text"),
-        ('{"text": "งบไม่พอ", "fiscal_year": "สองห้าหก"}\n', "column fiscal_year holds values"),
+        (
+            '{"text": "งบไม่พอ", "fiscal_year": "สองห้าหก"}\n',
+            "row 1: fiscal_year is 'สองห้าหก', not a whole number",
+        ),
     ],
 )
 def test_malformed_findings_tables_get_one_line_and_the_batch_goes_on(tmp_path, content, problem):
