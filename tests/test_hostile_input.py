@@ -514,3 +514,167 @@ def test_bidi_controls_are_removed_and_counted(tmp_path):
     findings, repairs, _ = parse_file(path)
     assert list(findings[col.TEXT]) == ["งบประมาณไม่เพียงพอ"]
     assert repairs["bidi_controls"] == 2
+
+
+# --- rules added after a blind probe (hostile files written by someone who never saw the code) ---
+
+
+def test_an_untouched_review_row_with_thai_digits_imports(tmp_path, labels):
+    from pipeline.review import import_review
+
+    row = {"finding_id": "b2c3d4e5f6a7", "text": "งบซ่อมถนนได้ ๕๐%", "label": "budget"}
+    with labels.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    # the export shows the repaired text (Arabic digits): that is not an edit
+    rows = [["b2c3d4e5f6a7", 2567, "ปัญหาอุปสรรค", "งบซ่อมถนนได้ 50%", "การจัดการ"]]
+    result = import_review(
+        _review_workbook(tmp_path / "r.xlsx", rows), year=2567, corpus_dir=labels.parents[1]
+    )
+    assert result.applied == 1
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        ([["a1b2c3d4e5f6\u200b", 2567, "ปัญหาอุปสรรค", "รถเสีย", "tools"]], "blank or malformed"),
+        ([["ffffffffffff", 2567, "ปัญหาอุปสรรค", "งบซ่อมถนนไม่พอ", "tools"]], "already in the corpus"),
+        (
+            [
+                ["new000000001", 2567, "ปัญหาอุปสรรค", "รถเสีย", "tools"],
+                ["new000000001", 2567, "ปัญหาอุปสรรค", "รถเสีย", "budget"],
+            ],
+            "also on row 2",
+        ),
+    ],
+)
+def test_ids_that_would_duplicate_a_finding_are_refused(tmp_path, labels, rows, problem):
+    from pipeline.review import ReviewError, import_review
+
+    before = labels.read_bytes()
+    with pytest.raises(ReviewError) as error:
+        import_review(
+            _review_workbook(tmp_path / "r.xlsx", rows), year=2567, corpus_dir=labels.parents[1]
+        )
+    assert any(problem in line for line in error.value.problems)
+    assert labels.read_bytes() == before
+
+
+def test_a_line_separator_in_a_name_never_breaks_the_corpus(tmp_path, labels):
+    from pipeline.review import import_review
+
+    rows = [["new000000009", 2567, "ข้อเสนอแนะ", "ควรจัดหารถดูดโคลน", "tools"]]
+    path = _review_workbook(tmp_path / "r.xlsx", rows)
+    import_review(path, year=2567, corpus_dir=labels.parents[1], who="ผู้ตรวจ\u2028ก")
+    read_back = _strict_rows(labels)
+    assert read_back[1]["labelled_by"] == "ผู้ตรวจก"
+    import_review(path, year=2567, corpus_dir=labels.parents[1])  # and the corpus reads again
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('{"text": "งบไม่พอ", "line": NaN}\n', "line 1: not usable JSON"),
+        ('{"text": "งบไม่พอ", "committee": ' + "9" * 5000 + "}\n", "line 1: not usable JSON"),
+        ('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n", "line 1: not usable JSON"),
+        ('{"text": "งบ\\ud800ไม่พอ"}\n', "row 1: text holds a broken character"),
+        ('{"text": "งบไม่พอ", "kind": "+obstacle"}\n', "row 1: kind '+obstacle'"),
+        ('{"text": "งบไม่พอ", "committee": 4.5}\n', "row 1: committee is '4.5'"),
+    ],
+)
+def test_findings_tables_with_values_no_finding_holds_are_one_line(tmp_path, content, problem):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(problem)):
+        read_findings_table(bad)
+
+
+def test_a_symlink_loop_and_bad_options_are_one_line(tmp_path):
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(loop)
+    result = runner.invoke(app, ["parse", str(loop), "-o", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 1 and "cannot open" in result.output
+    report = write_text(tmp_path / "b1.txt", "ปัญหาอุปสรรค\n1. งบประมาณไม่เพียงพอ\n")
+    for option in (["--jobs", "0"], ["--year", "99999999999"], ["--committee", "-1"]):
+        result = runner.invoke(
+            app, ["parse", str(report), "-o", str(tmp_path / "o.jsonl"), *option]
+        )
+        assert result.exit_code == 2 and "Traceback" not in result.output, option
+
+
+def test_error_lines_show_control_characters_escaped(tmp_path):
+    weird = tmp_path / "a\nerror: forged\x1b[2J.docx"
+    weird.write_bytes(b"PK\x03\x04broken")
+    result = runner.invoke(app, ["parse", str(weird), "-o", str(tmp_path / "o.jsonl")])
+    assert "\\nerror: forged\\x1b[2J.docx" in result.output
+    assert "\x1b" not in result.output
+
+
+def test_a_good_output_is_kept_when_no_input_could_be_read(tmp_path):
+    output = write_text(tmp_path / "kept.jsonl", '{"text": "งบไม่พอ"}\n')
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = runner.invoke(app, ["parse", str(tmp_path / "empty.txt"), "-o", str(output)])
+    assert result.exit_code == 1 and "left as it was" in result.output
+    assert output.read_text(encoding="utf-8") == '{"text": "งบไม่พอ"}\n'
+
+
+def test_word_text_in_links_insertions_controls_and_text_boxes_is_read(tmp_path):
+    path = make_docx(tmp_path / "fields.docx", ["ปัญหาอุปสรรค", "PLACEHOLDER"])
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    run = "<w:r><w:t>{}</w:t></w:r>"
+    items = (
+        f'<w:p><w:hyperlink r:id="x">{run.format("1. งบประมาณไม่เพียงพอ")}</w:hyperlink></w:p>'
+        f'<w:p><w:ins w:id="1" w:author="a">{run.format("2. รถดูดโคลนชำรุด")}</w:ins></w:p>'
+        f"<w:sdt><w:sdtContent><w:p>{run.format('3. เจ้าหน้าที่ขาดความรู้')}</w:p></w:sdtContent></w:sdt>"
+    )
+    body = parts["word/document.xml"].decode()
+    start = body.rindex("<w:p>", 0, body.index("PLACEHOLDER"))
+    end = body.index("</w:p>", body.index("PLACEHOLDER")) + len("</w:p>")
+    parts["word/document.xml"] = (body[:start] + items + body[end:]).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    findings, _, _ = parse_file(path)
+    assert list(findings[col.TEXT]) == ["งบประมาณไม่เพียงพอ", "รถดูดโคลนชำรุด", "เจ้าหน้าที่ขาดความรู้"]
+
+
+def test_a_table_nested_sixty_deep_loses_nothing(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("ปัญหาอุปสรรค")
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    for _ in range(60):
+        cell = cell.add_table(rows=1, cols=1).cell(0, 0)
+    cell.text = "1. งบประมาณไม่เพียงพอ"
+    document.save(tmp_path / "deep.docx")
+    findings, _, _ = parse_file(tmp_path / "deep.docx")
+    assert list(findings[col.TEXT]) == ["งบประมาณไม่เพียงพอ"]
+
+
+def test_caps_on_lines_characters_and_joined_findings(tmp_path):
+    many = write_text(tmp_path / "many.txt", "ปัญหาอุปสรรค\n" + "- ก\n" * 60_000)
+    with pytest.raises(InputError, match="60,001 lines, over the 50,000"):
+        read_document(many)
+    items = "\n".join(f"({n}) งบประมาณไม่เพียงพอ" for n in range(1, 2000))
+    numbered = write_text(tmp_path / "items.txt", "ปัญหาอุปสรรค\n" + items + "\n")
+    with pytest.raises(InputError, match="the finding at line 1000 runs to"):
+        parse_file(numbered)
+
+
+def test_a_shared_string_repeated_in_every_cell_is_refused(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["ข้อความ"])
+    long_text = "งบประมาณไม่เพียงพอ" * 1000
+    for _ in range(1000):
+        sheet.append([long_text])
+    workbook.save(tmp_path / "sst.xlsx")
+    import pipeline.io
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline.io, "MAX_DOCUMENT_CHARS", 10_000_000)
+        with pytest.raises(InputError, match="more than 10,000,000 characters"):
+            read_document(tmp_path / "sst.xlsx")
