@@ -344,8 +344,13 @@ def train(
     ] = None,
     extra: Annotated[bool, typer.Option(help="Include the extra (non-BMA) findings.")] = True,
     real: Annotated[
-        bool, typer.Option(help="Include the real findings of corpus/real (built first).")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--real/--no-real",
+            help="Require (or leave out) the real findings of corpus/real; by default they are "
+            "used when built (findings corpus build-real).",
+        ),
+    ] = None,
     default: Annotated[bool, typer.Option(help="Make the new model the default.")] = False,
     tune: Annotated[bool, typer.Option(help="Only print a grid of tuning scores.")] = False,
     models_dir: Annotated[Path, typer.Option(help="Where models live.")] = Path("models"),
@@ -362,6 +367,13 @@ def train(
                 grid = tune_grid(corpus)
             typer.echo(_markdown(grid.set_index("C")))
             return
+        from pipeline.corpus import real_labels_newer_than_texts
+
+        if real is None and real_labels_newer_than_texts(corpus):
+            _error(
+                f"{corpus}/real: the real findings are not built; training without them "
+                "(run `findings corpus build-real` to include them)"
+            )
         with console.status("Training and cross-validating (about a minute)"):
             model, card = train_model(corpus, name=name, years=years, extra=extra, real=real)
     except CorpusError as error:

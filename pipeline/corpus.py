@@ -102,14 +102,15 @@ def load_corpus(
     *,
     years: list[int] | None = None,
     extra: bool = True,
-    real: bool = True,
+    real: bool | None = None,
 ) -> pd.DataFrame:
     """All labelled findings under ``root`` as one frame, optionally only some fiscal years.
 
     ``subset`` says where a finding comes from: ``real`` (real findings of other public bodies,
     standoff labels materialised from the source), ``seed`` (the real BMA report), ``samples``
     (written for the project, laid out as reports) or ``extra`` (written for the project, other
-    bodies).
+    bodies). ``real``: True requires the real findings' texts to be built and up to date (else
+    :class:`CorpusError` says how), None takes them when they are, False leaves them out.
     """
     root = Path(root)
     frames = []
@@ -129,13 +130,14 @@ def load_corpus(
                 subset="extra",
             )
             frames.append(frame)
-    if real:
-        if real_labels_newer_than_texts(root):
+    if real is not False:
+        stale = real_labels_newer_than_texts(root)
+        if stale and real:
             raise CorpusError(
                 f"{root / REAL_LABELS}: the real findings' texts are not built or older than their "
                 "labels; run `findings corpus build-real` first (or train with --no-real)"
             )
-        real_frame = load_real(root)
+        real_frame = None if stale else load_real(root)
         if real_frame is not None:
             frames.append(real_frame)
     if not frames:

@@ -32,6 +32,8 @@ MAX_SHEET_CELLS = 1_000_000
 #: A document with more lines, or more characters in all, is refused: no report comes near, and
 #: the segmenter's time grows with both (a shared string repeated in 40,000 cells is 700 M).
 MAX_LINES = 50_000
+#: A table (CSV, sheet) with more columns than this is refused.
+MAX_COLUMNS = 1_000
 MAX_DOCUMENT_CHARS = 16_000_000
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
@@ -259,6 +261,9 @@ def _rows_to_document(
     ``numbers`` are the rows' numbers in the file (a sheet's empty rows are not passed).
     """
     numbers = numbers or list(range(1, len(rows) + 1))
+    widest = max((len(row) for row in rows[:10]), default=0)
+    if widest > MAX_COLUMNS:
+        raise InputError(path, f"{widest:,} columns, over the {MAX_COLUMNS:,} a table may have")
     for header_index, header in enumerate(rows[:10]):
         columns = _map_columns(header)
         if "text" in columns:

@@ -177,28 +177,53 @@ def _display_width(text: str) -> int:
     return sum(1 for ch in text if not unicodedata.combining(ch) and ch not in _THAI_MARKS)
 
 
+def _cell_value(value):
+    """A frame's value as openpyxl takes it: missing → empty, NumPy scalars → Python ones."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
+
+
 def _write_sheets(sheets: dict[str, pd.DataFrame], path: Path) -> None:
-    """Sheets of one .xlsx: frozen header, filters, column widths that fit Thai text."""
+    """Sheets of one .xlsx: frozen header, filters, column widths that fit Thai text.
+
+    Written in openpyxl's streaming mode, a row at a time, so a large table costs little memory;
+    every string is a string cell (Excel never evaluates it), whatever it starts with.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame = _safe_frame(frame, csv=False)
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            for row in sheet.iter_rows(min_row=1):
-                for cell in row:
-                    if cell.data_type == "f":  # text that looks like a formula stays text
-                        cell.data_type = "s"
-            sheet.freeze_panes = "A2"
-            if len(frame.columns):
-                sheet.auto_filter.ref = sheet.dimensions
-            for index, column in enumerate(frame.columns, start=1):
-                values = [str(column), *map(str, frame[column].head(300))]
-                width = max(_display_width(v) for v in values) + 2
-                sheet.column_dimensions[get_column_letter(index)].width = min(
-                    max(8, width), _XLSX_MAX_WIDTH
-                )
+    workbook = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        frame = _safe_frame(frame, csv=False)
+        sheet = workbook.create_sheet(title=name)
+        for index, column in enumerate(frame.columns, start=1):
+            values = [str(column), *map(str, frame[column].head(300))]
+            width = max(_display_width(v) for v in values) + 2
+            sheet.column_dimensions[get_column_letter(index)].width = min(
+                max(8, width), _XLSX_MAX_WIDTH
+            )
+        sheet.freeze_panes = "A2"
+        if len(frame.columns):
+            last = get_column_letter(len(frame.columns))
+            sheet.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
+
+        def cells(values):
+            row = []
+            for value in values:
+                cell = WriteOnlyCell(sheet, value=_cell_value(value))
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text that looks like a formula stays text
+                row.append(cell)
+            return row
+
+        sheet.append(cells(map(str, frame.columns)))
+        for values in frame.itertuples(index=False, name=None):
+            sheet.append(cells(values))
+    workbook.save(path)
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
@@ -324,6 +349,10 @@ def read_findings_table(path: Path, *, suffix: str | None = None) -> pd.DataFram
             header = next(csv.reader([handle.readline()]), [])
         if "text" not in header:
             return None
+        from pipeline.io import MAX_COLUMNS
+
+        if len(header) > MAX_COLUMNS:
+            raise InputError(path, f"{len(header):,} columns, over the {MAX_COLUMNS:,} allowed")
         try:
             frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
         except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:

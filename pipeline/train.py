@@ -382,7 +382,7 @@ def train(
     name: str,
     years: list[int] | None = None,
     extra: bool = True,
-    real: bool = True,
+    real: bool | None = None,
     params: dict | None = None,
     engine: str = DEFAULT_ENGINE,
     evaluate: bool = True,

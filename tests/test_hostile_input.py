@@ -678,3 +678,21 @@ def test_a_shared_string_repeated_in_every_cell_is_refused(tmp_path):
         patch.setattr(pipeline.io, "MAX_DOCUMENT_CHARS", 10_000_000)
         with pytest.raises(InputError, match="more than 10,000,000 characters"):
             read_document(tmp_path / "sst.xlsx")
+
+
+def test_tables_too_wide_or_too_long_for_a_workbook_stay_bounded(tmp_path):
+    wide = tmp_path / "wide.csv"
+    wide.write_text("text," + ",".join(f"c{i}" for i in range(5000)) + "\nงบไม่พอ\n", "utf-8")
+    with pytest.raises(InputError, match="5,001 columns, over the 1,000"):
+        read_findings_table(wide)
+    with pytest.raises(InputError, match="5,001 columns"):
+        read_document(wide)
+    # a long table is written to .xlsx a row at a time, formulas still text
+    from openpyxl import load_workbook
+
+    frame = pd.DataFrame({col.TEXT: ["=1+1", *["งบประมาณไม่เพียงพอ"] * 20_000]})
+    write_table(frame, tmp_path / "long.xlsx")
+    sheet = load_workbook(tmp_path / "long.xlsx", read_only=True).active
+    first = next(sheet.iter_rows(min_row=2, max_row=2))[0]
+    assert first.value == "=1+1" and first.data_type == "s"
+    assert sum(1 for _ in sheet.iter_rows(values_only=True)) == 20_002
