@@ -211,7 +211,7 @@ def _write_sheets(sheets: dict[str, pd.DataFrame], path: Path) -> None:
             last = get_column_letter(len(frame.columns))
             sheet.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
 
-        def cells(values):
+        def cells(values, sheet=sheet):
             row = []
             for value in values:
                 cell = WriteOnlyCell(sheet, value=_cell_value(value))
