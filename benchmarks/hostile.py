@@ -64,7 +64,7 @@ def claiming_workbook(folder: Path) -> Path:
     return path
 
 
-def big_workbook(folder: Path, rows: int = 100_000) -> Path:
+def big_workbook(folder: Path, rows: int = 45_000) -> Path:
     from openpyxl import Workbook
 
     path = folder / f"rows_{rows}.xlsx"
@@ -84,7 +84,8 @@ def docx_of(folder: Path, name: str, size: int, lie: bool = False) -> Path:
     docx.Document().save(path)
     with zipfile.ZipFile(path) as archive:
         parts = {n: archive.read(n) for n in archive.namelist()}
-    paragraph = "<w:p><w:r><w:t>งบประมาณไม่เพียงพอ</w:t></w:r></w:p>".encode()
+    # paragraphs of about 1,000 characters: the document stays under the 50,000-line cap
+    paragraph = f"<w:p><w:r><w:t>{'งบประมาณไม่เพียงพอ ' * 50}</w:t></w:r></w:p>".encode()
     body = b"<w:body>" + paragraph * (size // len(paragraph))
     parts["word/document.xml"] = parts["word/document.xml"].replace(b"<w:body>", body, 1)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
