@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from pipeline.standoff import (
     span_hash,
 )
 
-SOURCES = ROOT.parent / "shared" / "sources"
+SOURCES = Path(os.environ.get("FINDINGS_SOURCES", ROOT.parent / "shared" / "sources"))
 LABELS = ROOT / "corpus" / "real" / "labels.jsonl"
 needs_source = pytest.mark.skipif(
     not (SOURCES / "thaigov_sections.jsonl.gz").exists(), reason="the real source is not here"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -98,7 +100,7 @@ def test_reliability_threshold_and_temperature_on_underconfident_answers():
     assert choose_threshold(labels, proba, CATEGORY_IDS)["precision_above"] == 1.0
 
 
-SOURCES = ROOT.parent / "shared" / "sources"
+SOURCES = Path(os.environ.get("FINDINGS_SOURCES", ROOT.parent / "shared" / "sources"))
 
 
 @pytest.mark.slow
