@@ -493,6 +493,8 @@ def _table(rows: dict, index_name: str) -> str:
     def cell(value) -> str:
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return "-"
+        if isinstance(value, float) and value.is_integer() and value > 1:  # a count
+            return f"{int(value):,}"
         return f"{value:.3f}" if isinstance(value, float) else str(value)
 
     return markdown_table(pd.DataFrame(rows).T, index_name, cell=cell)
