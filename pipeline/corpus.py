@@ -38,14 +38,14 @@ class CorpusError(ValueError):
 
 
 def _read_jsonl(path: Path) -> list[dict]:
+    from pipeline.tables import numbered_records
+
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise CorpusError(f"{path}:{number}: not JSON ({error.msg})") from None
+    try:
+        records = list(numbered_records(path))
+    except ValueError as error:
+        raise CorpusError(str(error)) from None
+    for number, row in records:
         row["label"] = row.get("label") or row.pop("category", None)  # written files say category
         if row["label"] not in CATEGORY_IDS:
             raise CorpusError(

@@ -24,7 +24,7 @@ import pandas as pd
 
 from pipeline.aggregate import category_th
 from pipeline.schema import KIND_TH, col
-from pipeline.tables import atomic_path, cell_text
+from pipeline.tables import atomic_path, cell_text, numbered_records
 from pipeline.taxonomy import BY_ID, CATEGORY_IDS, category_from_label
 
 REVIEW_SHEET = "ตรวจทาน"
@@ -203,14 +203,12 @@ def read_labels(path: Path) -> dict[str, dict]:
     rows: dict[str, dict] = {}
     if not path.exists():
         return rows
-    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ReviewError([f"{path}:{number}: not JSON ({error.msg})"]) from None
-        if not isinstance(row, dict) or not isinstance(row.get("finding_id"), str):
+    try:
+        records = list(numbered_records(path))
+    except ValueError as error:
+        raise ReviewError([str(error)]) from None
+    for number, row in records:
+        if not isinstance(row.get("finding_id"), str):
             raise ReviewError([f"{path}:{number}: a label row needs a finding_id"])
         rows[row["finding_id"]] = row
     return rows

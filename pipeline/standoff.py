@@ -118,15 +118,14 @@ class SourceTexts:
 
 def read_labels(path: Path | str) -> list[dict]:
     """The standoff labels of one JSON Lines file, checked for their fields and values."""
-    path = Path(path)
+    from pipeline.tables import numbered_records
+
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise StandoffError(f"{path}:{number}: not JSON ({error.msg})") from None
+    try:
+        records = list(numbered_records(path))
+    except ValueError as error:
+        raise StandoffError(str(error)) from None
+    for number, row in records:
         missing = [name for name in LABEL_FIELDS if name not in row]
         if missing:
             raise StandoffError(f"{path}:{number}: missing {', '.join(missing)}")

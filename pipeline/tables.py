@@ -256,6 +256,27 @@ def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
     return path
 
 
+def numbered_records(path: Path | str):
+    """``(line number, object)`` for each non-empty line of a corpus JSON Lines file.
+
+    Lines are split at newlines only: a U+2028 inside a string is text, not a line end. A line that
+    is not a JSON object raises ``ValueError`` naming the file and the line.
+    """
+    path = Path(path)
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line, parse_constant=_no_constant)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}:{number}: not JSON ({error.msg})") from None
+        except ValueError as error:
+            raise ValueError(f"{path}:{number}: not usable JSON ({error})") from None
+        if not isinstance(record, dict):
+            raise ValueError(f"{path}:{number}: not a JSON object")
+        yield number, record
+
+
 def read_jsonl(path: Path | str) -> pd.DataFrame:
     """A findings table written by :func:`write_table` as JSON Lines."""
     return read_findings_table(Path(path), suffix=".jsonl")
