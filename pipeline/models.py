@@ -4,12 +4,14 @@ Two kinds of model answer the same calls (``predict_proba`` over the categories,
 
 - ``keywords``: the floor every trained model must beat, built from the taxonomy's cue words; it
   needs no training and no file.
-- a trained scikit-learn ``Pipeline``: word n-grams of the space-joined tokens plus character
-  n-grams within tokens, feeding a logistic regression.
+- a trained scikit-learn ``Pipeline``, self-contained: the finding's text repaired and cut into
+  words (:class:`FindingText`), word n-grams plus character n-grams within words, a logistic
+  regression whose probabilities are temperature-scaled (:class:`CalibratedLogistic`).
 
 A trained model lives in ``models/NAME/`` as ``model.skops`` and ``card.json``. Loading checks the
-file's SHA-256 against the card and refuses any object type that is not a plain scikit-learn,
-NumPy or SciPy type, so a model file passed between analysts cannot run code.
+file's SHA-256 against the card and refuses any object type that is not a scikit-learn, NumPy or
+SciPy type or one of this package's two steps (:data:`OWN_TYPES`, whose code is the installed
+package's), so a model file passed between analysts cannot run code of its own.
 """
 
 from __future__ import annotations
@@ -104,11 +106,6 @@ def model_input(tokens, head: int) -> list[str]:
     return [
         f"{text} {' '.join(HEAD_MARK + word for word in text.split()[:head])}" for text in tokens
     ]
-
-
-def head_of(card: dict) -> int:
-    """The number of opening tokens a model was trained to mark (0 for older models)."""
-    return int(card.get("params", {}).get("head_tokens", 0))
 
 
 class FindingText:

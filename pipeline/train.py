@@ -1,12 +1,14 @@
 """Training and evaluation: grouped cross-validation, frozen evaluation sets, model cards.
 
-Evaluation never mixes a report's findings between train and test folds: the groups are the source
-documents (each sample report, the seed report, each outside body of the extra set).
+Evaluation never mixes a document's findings between train and test folds: the groups are the
+source documents (each real page, each sample report, the seed report, each outside body of the
+extra set). Real text leads: cross-validated answers are scored on the real findings apart from the
+written ones, and calibration and the review threshold are fitted on the real ones.
 
-Each fiscal year has a frozen evaluation set, chosen once and recorded in
-``corpus/fyYYYY/frozen_eval.json``: for FY2565 the real seed's 45 heading-labelled findings, for a
-year of sample or submitted reports a fifth of its reports. Frozen findings never train a model, so
-models of different dates are compared on the same findings, and real text is scored apart.
+Frozen evaluation sets are chosen once and never trained on: ``corpus/real/frozen_eval.json``
+(whole real pages) and one per fiscal year in ``corpus/fyYYYY/frozen_eval.json`` (for FY2565 the
+real seed's 45 heading-labelled findings; for a year of sample or submitted reports a fifth of its
+reports), so models of different dates are compared on the same findings.
 """
 
 from __future__ import annotations
