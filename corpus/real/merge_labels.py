@@ -2,9 +2,9 @@
 
     python corpus/real/merge_labels.py
 
-Inputs (kept out of the repository, in ``corpus/real/work/``): ``candidates.json`` (the candidate
-spans: id, corpus, path, doc, offsets, hash, origin) and ``labels_N.jsonl`` (one annotator's
-kind, category, second category and confidence per id). ``labels_double.jsonl`` is the second,
+Inputs: ``corpus/real/candidates.jsonl`` (every proposed span: id, corpus, path, doc, offsets,
+hash, origin; no text) and, kept out of the repository in ``corpus/real/work/``, the annotators'
+``labels_N.jsonl`` (kind, category, second category and confidence per id). ``labels_double.jsonl`` is the second,
 independent labelling of a sample; it goes to ``double_labelling.jsonl`` with the adjudicated
 label (``adjudication.jsonl``), never into the training labels directly. No text is written.
 """
@@ -49,7 +49,7 @@ def _check(row: dict, where: str) -> dict:
 
 
 def main() -> None:
-    candidates = {c["id"]: c for c in json.loads((WORK / "candidates.json").read_text("utf-8"))}
+    candidates = {c["id"]: c for c in _rows(HERE / "candidates.jsonl")}
     labelled: dict[str, dict] = {}
     for path in sorted(WORK.glob("labels_*.jsonl")):
         if path.stem == "labels_double":
