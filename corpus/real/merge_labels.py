@@ -4,9 +4,10 @@
 
 Inputs: ``corpus/real/candidates.jsonl`` (every proposed span: id, corpus, path, doc, offsets,
 hash, origin; no text) and, kept out of the repository in ``corpus/real/work/``, the annotators'
-``labels_N.jsonl`` (kind, category, second category and confidence per id). ``labels_double.jsonl`` is the second,
-independent labelling of a sample; it goes to ``double_labelling.jsonl`` with the adjudicated
-label (``adjudication.jsonl``), never into the training labels directly. No text is written.
+``labels_N.jsonl`` (kind, category, second category and confidence per id).
+``labels_double.jsonl`` is the second, independent labelling of a sample; it goes to
+``double_labelling.jsonl`` with the adjudicated label (``adjudication.jsonl``), never into the
+training labels directly. No text is written.
 """
 
 from __future__ import annotations
