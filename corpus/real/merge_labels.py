@@ -6,7 +6,7 @@ Inputs: ``corpus/real/candidates.jsonl`` (every proposed span: id, corpus, path,
 hash, origin; no text) and, kept out of the repository in ``corpus/real/work/``, the annotators'
 ``labels_N.jsonl`` (kind, category, second category and confidence per id).
 ``labels_double.jsonl`` is the second, independent labelling of a sample; it goes to
-``double_labelling.jsonl`` with the adjudicated label (``adjudication.jsonl``), never into the
+``double_labelling.jsonl`` with the adjudicated label (``corpus/real/adjudication.jsonl``), never into the
 training labels directly. No text is written.
 """
 
@@ -61,8 +61,8 @@ def main() -> None:
                 raise SystemExit(f"{path}:{number}: unknown id {row['id']}")
             labelled[row["id"]] = {**_check(row, f"{path}:{number}"), "labeller": labeller}
     adjudicated = {}
-    if (WORK / "adjudication.jsonl").exists():
-        adjudicated = {r["id"]: r for r in _rows(WORK / "adjudication.jsonl")}
+    if (HERE / "adjudication.jsonl").exists():
+        adjudicated = {r["id"]: r for r in _rows(HERE / "adjudication.jsonl")}
     double = []
     if (WORK / "labels_double.jsonl").exists():
         for number, row in enumerate(_rows(WORK / "labels_double.jsonl"), start=1):
