@@ -6,8 +6,8 @@ Inputs: ``corpus/real/candidates.jsonl`` (every proposed span: id, corpus, path,
 hash, origin; no text) and, kept out of the repository in ``corpus/real/work/``, the annotators'
 ``labels_N.jsonl`` (kind, category, second category and confidence per id).
 ``labels_double.jsonl`` is the second, independent labelling of a sample; it goes to
-``double_labelling.jsonl`` with the adjudicated label (``corpus/real/adjudication.jsonl``), never into the
-training labels directly. No text is written.
+``double_labelling.jsonl`` with the adjudicated label (``corpus/real/adjudication.jsonl``), never
+into the training labels directly. No text is written.
 """
 
 from __future__ import annotations
