@@ -254,7 +254,7 @@ REAL_FROZEN_MIN, REAL_FROZEN_PER_CATEGORY = 520, 45
 
 
 def real_frozen_set(corpus_dir: Path | str, corpus: pd.DataFrame) -> list[str]:
-    """The frozen real-text evaluation set: whole pages, chosen once and recorded.
+    """The frozen real-text evaluation set: the findings of whole pages, chosen once and recorded.
 
     Pages are drawn in a fixed random order until the set holds ``REAL_FROZEN_MIN`` findings and
     ``REAL_FROZEN_PER_CATEGORY`` of each category (or the pages run out); no page is on both sides.
@@ -264,9 +264,10 @@ def real_frozen_set(corpus_dir: Path | str, corpus: pd.DataFrame) -> list[str]:
     from pipeline.tables import atomic_path
 
     path = Path(corpus_dir) / REAL_FROZEN
-    if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))["finding_ids"]
     real = corpus[corpus["subset"] == "real"]
+    if path.exists():  # every finding of the recorded pages, also those labelled since
+        pages = set(json.loads(path.read_text(encoding="utf-8"))["pages"])
+        return sorted(real.loc[real["source"].isin(pages), "finding_id"])
     if real.empty:
         return []
     pages = sorted(real["source"].unique())

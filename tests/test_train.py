@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import ROOT
 
@@ -139,3 +140,26 @@ def test_training_on_a_small_real_subset_freezes_whole_pages(small_corpus, tmp_p
     assert "written_only" in card["frozen_evaluation"]["real"]
     # the saved model reads raw text: the frozen pages' own spans are classified as they are
     assert set(model.classes_) <= set(CATEGORY_IDS)
+
+
+def test_frozen_real_pages_take_in_findings_labelled_later(tmp_path):
+    """The frozen real set is chosen by page: a finding labelled later on a frozen page is frozen."""
+    from pipeline.train import REAL_FROZEN, real_frozen_set
+
+    def corpus(pages):
+        rows = [
+            {"finding_id": f"{page}-{n}", "source": page, "subset": "real", "label": label}
+            for page, count in pages.items()
+            for n, label in zip(range(count), CATEGORY_IDS * 3, strict=False)
+        ]
+        return pd.DataFrame(rows)
+
+    first = corpus({f"thaigov:{n}": 2 for n in range(30)})
+    chosen = real_frozen_set(tmp_path, first)
+    record = json.loads((tmp_path / REAL_FROZEN).read_text(encoding="utf-8"))
+    assert chosen and set(chosen) == set(record["finding_ids"])
+    frozen_page = record["pages"][0]
+    later = corpus({**{f"thaigov:{n}": 2 for n in range(30)}, frozen_page: 4})
+    again = real_frozen_set(tmp_path, later)
+    assert f"{frozen_page}-3" in again and set(chosen) < set(again)
+    assert {i.rsplit("-", 1)[0] for i in again} == set(record["pages"])
