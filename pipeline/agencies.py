@@ -66,6 +66,22 @@ def canonical(name: str) -> str | None:
     return index.get(_key(name)) or index.get(name.lower())
 
 
+@lru_cache(maxsize=1)
+def _official_names() -> tuple[str, ...]:
+    return tuple(sorted((a.name for a in gazetteer()), key=len, reverse=True))
+
+
+def named_in(text: str) -> str | None:
+    """The official name of the first agency ``text`` spells out in full (a title, a header)."""
+    bare = re.sub(r"\s+", "", text)
+    found = [
+        (bare.find(name.replace(" ", "")), -len(name), name)
+        for name in _official_names()
+        if name.replace(" ", "") in bare
+    ]
+    return min(found)[2] if found else None
+
+
 def normalize_agency(name: str) -> tuple[str, bool]:
     """Return ``(official name, True)`` for a known agency, else ``(name as written, False)``."""
     official = canonical(name)

@@ -272,6 +272,20 @@ def drop_teasers(blocks: list[Block]) -> tuple[list[Block], int]:
     return out, count
 
 
+#: A line that is only a page number: ``- ๒ -``, ``หน้า 2``, ``หน้า ๒/๓``, ``หน้า 2 จาก 5``, ``2/5``.
+_PAGE_MARK = re.compile(
+    r"^(?:[-–—]\s*\d{1,3}\s*[-–—]|(?:หน้า(?:ที่)?|page)\s*\d{1,3}(?:\s*(?:/|จาก|of)\s*\d{1,3})?"
+    r"|\d{1,3}\s*/\s*\d{1,3}|\[\s*\d{1,3}\s*\])$",
+    re.I,
+)
+
+
+def drop_page_marks(blocks: list[Block]) -> tuple[list[Block], int]:
+    """Remove lines that are only a page number, so a paragraph cut by a page break joins up."""
+    kept = [b for b in blocks if b.single or not _PAGE_MARK.match(b.text.strip())]
+    return kept, len(blocks) - len(kept)
+
+
 def normalize_document(document: Document) -> tuple[Document, Counter]:
     """Repair every block of ``document``; return the clean document and the repair counts."""
     totals: Counter = Counter()
@@ -282,6 +296,9 @@ def normalize_document(document: Document) -> tuple[Document, Counter]:
         repairs = tuple(sorted(name for name in changes if name not in QUIET_RULES))
         if clean:
             blocks.append(replace(block, text=clean, repairs=repairs))
+    blocks, page_marks = drop_page_marks(blocks)
+    if page_marks:
+        totals["page_marks"] += page_marks
     blocks, teasers = drop_teasers(blocks)
     if teasers:
         totals["teaser_lines"] += teasers

@@ -125,3 +125,98 @@ def parse_paths(
     if frames:
         result.findings = pd.concat(frames, ignore_index=True)
     return result
+
+
+# --- scoring a parse against an answer key ---------------------------------------------------
+
+#: A parsed finding matches a gold one when their texts (spaces aside) are this similar.
+MATCH_RATIO = 0.9
+GOLD_SUFFIX = ".gold.json"
+
+
+def _comparable(text: object) -> str:
+    import re
+    import unicodedata
+
+    from pipeline.normalize import thai_digits
+
+    text = unicodedata.normalize("NFC", str(text or ""))
+    return re.sub(r"\s+", "", thai_digits(text)[0])
+
+
+def _align(gold: list[str], parsed: list[str]) -> dict[int, int]:
+    """Gold index → parsed index: each gold text to its most similar unused parsed text."""
+    import difflib
+
+    pairs = []
+    for g, gold_text in enumerate(gold):
+        for p, parsed_text in enumerate(parsed):
+            matcher = difflib.SequenceMatcher(None, gold_text, parsed_text, autojunk=False)
+            if matcher.real_quick_ratio() < MATCH_RATIO or matcher.quick_ratio() < MATCH_RATIO:
+                continue
+            if (ratio := matcher.ratio()) >= MATCH_RATIO:
+                pairs.append((-ratio, abs(g - p), g, p))
+    matched: dict[int, int] = {}
+    for _, _, g, p in sorted(pairs):
+        if g not in matched and p not in matched.values():
+            matched[g] = p
+    return matched
+
+
+def score_against_gold(findings: pd.DataFrame, gold: dict) -> dict:
+    """How a file's parse compares with its answer key (the ``.gold.json`` format of
+    ``tests/data/unseen/README.md``): findings found and extra, and the fields that differ."""
+    from pipeline import agencies
+
+    expected = gold["findings"]
+    rows = findings.to_dict("records")
+    matched = _align(
+        [_comparable(f["text"]) for f in expected], [_comparable(r["text"]) for r in rows]
+    )
+    wrong: dict[str, list[str]] = {"kind": [], "heading_category": [], "recipient_type": []}
+    for g, p in matched.items():
+        for field_name, mistakes in wrong.items():
+            want, got = expected[g].get(field_name), rows[p].get(field_name)
+            got = None if pd.isna(got) else got
+            if want != got:
+                mistakes.append(f"{expected[g]['text'][:40]}…: {got} ≠ {want}")
+    first = rows[0] if rows else {}
+    agency = agencies.canonical(gold["agency"]) or gold["agency"]
+    metadata = {
+        "agency": (first.get("agency"), agency),
+        "committee": (first.get("committee"), gold.get("committee")),
+        "fiscal_year": (first.get("fiscal_year"), gold.get("fiscal_year")),
+    }
+    return {
+        "gold": len(expected),
+        "found": len(matched),
+        "missed": [expected[g]["text"][:60] for g in range(len(expected)) if g not in matched],
+        "extra": [rows[p]["text"][:60] for p in range(len(rows)) if p not in matched.values()],
+        "wrong": wrong,
+        "metadata_wrong": {
+            name: f"{got} ≠ {want}"
+            for name, (got, want) in metadata.items()
+            if want is not None and (None if pd.isna(got) else got) != want
+        },
+    }
+
+
+def score_folder(folder: Path | str) -> list[tuple[str, dict]]:
+    """Parse every report of ``folder`` that has an answer key and score it; errors count as
+    every finding missed."""
+    import json
+
+    results = []
+    for gold_path in sorted(Path(folder).glob(f"*{GOLD_SUFFIX}")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        report = gold_path.with_name(gold["file"])
+        try:
+            findings, _, _ = parse_file(report)
+        except InputError as error:
+            findings = findings_frame([])
+            gold = {**gold, "error": str(error)}
+        score = score_against_gold(findings, gold)
+        if "error" in gold:
+            score["error"] = gold["error"]
+        results.append((gold["file"], score))
+    return results

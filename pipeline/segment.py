@@ -28,6 +28,8 @@ _NUMBERING = re.compile(
       | (?P<dotted>\d{1,3}(?:\.\d{1,3}){1,5})(?P<dotted_end>[.)])?(?=\s|$)
       | (?P<single>\d{1,3})(?P<single_end>[.)])(?!\d)
       | (?P<letter>[ก-ฮ])(?P<letter_end>[.)])(?=\s)
+      | \((?P<paren_letter>[ก-ฮ])\)
+      | (?P<part>(?:ส่วนที่|ตอนที่|หมวดที่|ข้อ)\s*\d{1,2})(?P<part_end>[.:)]?)(?=\s|$)
       | (?P<bullet>[-–—•●○◦▪■□➢➤►✓*·])(?!\d)
     )\s*""",
     re.X,
@@ -59,6 +61,38 @@ _NOT_A_FINDING = re.compile(
     r"^(?:ไม่มี|ไม่พบ(?:ปัญหา(?:อุปสรรค)?)?|ไม่มีข้อเสนอแนะ|ไม่มีปัญหาอุปสรรค|n/?a|none|-)\s*\.?$",
     re.I,
 )
+#: A report's furniture, never a finding: signature, position and date lines of a signature
+#: block, notes to the file, contact lines. A signature line also ends the findings above it.
+_SIGNATURE = re.compile(
+    r"^\(?\s*(?:ลงชื่อ|ลงนาม)|^\((?:[\s.…_]*|(?:นาย|นาง|นางสาว|ดร\.|ว่าที่)[^()]{0,60})\)$"
+)
+_MONTHS = (
+    "มกราคม|กุมภาพันธ์|มีนาคม|เมษายน|พฤษภาคม|มิถุนายน|กรกฎาคม|สิงหาคม|กันยายน|ตุลาคม|พฤศจิกายน|ธันวาคม"
+    r"|ม\.ค\.|ก\.พ\.|มี\.ค\.|เม\.ย\.|พ\.ค\.|มิ\.ย\.|ก\.ค\.|ส\.ค\.|ก\.ย\.|ต\.ค\.|พ\.ย\.|ธ\.ค\."
+)
+_FURNITURE = re.compile(
+    r"^(?:ตำแหน่ง\s*[:：.…_]|ตำแหน่ง\s+(?!.*(?:ว่าง|ขาด|ไม่|ควร)).{1,60}$"
+    r"|ผู้(?:จัดทำ|รายงาน|ตรวจสอบ|บันทึก|ประสานงาน)(?:ข้อมูล|รายงาน)?\s*[:：]"
+    rf"|(?:ณ\s*)?(?:วันที่|ลงวันที่)[\s\d.…_]*(?:เดือน)?[\s.…_]*(?:{_MONTHS}|[.…_]{{3}})"
+    r"|หมายเหตุ|โทร(?:ศัพท์|\.)?\s*[:：]?\s*\d|อีเมล|e-?mail\s*[:：])",
+    re.I,
+)
+_LEADER_CHARS = re.compile(r"[.…_\-–—]")
+
+
+def is_furniture(text: str) -> bool:
+    """A signature, position, date, note or contact line, or a line that is mostly dots."""
+    bare = text.strip()
+    if not bare:
+        return False
+    leaders = len(_LEADER_CHARS.findall(bare))
+    return bool(
+        _SIGNATURE.match(bare)
+        or _FURNITURE.match(bare)
+        or (leaders >= 3 and leaders >= 0.4 * len(bare.replace(" ", "")))
+    )
+
+
 _GOOD_RESULT = re.compile(
     r"^(?:ผลการดำเนินงาน|การดำเนินงาน|การดำเนินการ|หน่วยงาน).{0,60}"
     r"(?:บรรลุ|เป็นไปตาม|ผ่าน|สูงกว่า)(?:ค่า)?(?:เป้าหมาย|เกณฑ์).{0,40}$"
@@ -135,6 +169,12 @@ def parse_numbering(text: str) -> tuple[_Numbering | None, str]:
     elif groups["single"]:
         end = groups["single_end"]
         numbering = _Numbering(groups["single"] + end, "n" + end, int(groups["single"]))
+    elif groups["paren_letter"]:
+        numbering = _Numbering(f"({groups['paren_letter']})", "(ก)", None)
+    elif groups["part"]:
+        word = groups["part"].rstrip("0123456789 ")
+        label = re.sub(r"\s+", " ", groups["part"]) + groups["part_end"]
+        numbering = _Numbering(label, f"{word} n", int(re.search(r"\d+", groups["part"]).group()))
     elif groups["letter"]:
         end = groups["letter_end"]
         numbering = _Numbering(groups["letter"] + end, "ก" + end, None)
@@ -246,6 +286,8 @@ class _Segmenter:
             return False
         if kind != "title":  # a report's title comes before its metadata lines
             self.header = False
+        elif self.header:  # a title names the year, the committee, often the agency
+            self._metadata(text, agency=False)
         state.close()
         state.factor = state.category = state.recipient_agency = None
         state.chair = chair_heading
@@ -292,7 +334,7 @@ class _Segmenter:
             return True
         return False
 
-    def _metadata(self, text: str) -> bool:
+    def _metadata(self, text: str, *, agency: bool = True) -> bool:
         """Fiscal year, committee and agency in the report's header; True if the line is one."""
         meta = self.meta
         found = False
@@ -302,7 +344,9 @@ class _Segmenter:
         if meta.committee is None and (committee := _COMMITTEE.search(text)):
             meta.committee = int(committee.group(1) or committee.group(2))
             found = True
-        if meta.agency is None:
+        if meta.agency is None and not agency:
+            meta.agency = agencies.named_in(text)
+        if meta.agency is None and agency:
             if agency_line := _AGENCY_LINE.match(text):
                 name, known = agencies.normalize_agency(agency_line.group(1))
                 meta.agency = name
@@ -402,7 +446,47 @@ class _Segmenter:
             state.recipient_agency = agencies.normalize_agency(name)[0]
         state.labels = {}
 
+    def _running_lines(self) -> set[str]:
+        """Lines a page header or footer repeats: the same unnumbered line at least twice."""
+        counts: dict[str, int] = {}
+        for block in self.document.blocks:
+            if not block.single and len(block.text) >= 8:
+                counts[block.text] = counts.get(block.text, 0) + 1
+        return {
+            line for line, count in counts.items() if count >= 2 and not parse_numbering(line)[0]
+        }
+
+    def _is_heading(self, text: str) -> bool:
+        """A section, factor or category heading (not a title): these may repeat in a report."""
+        if len(text) > _HEADING_MAX_CHARS or _TITLE_WORDS.search(text):
+            return False
+        return bool(
+            _OBSTACLE_HEAD.match(text)
+            or _RECOMMENDATION_HEAD.match(text)
+            or _OBSERVATION_HEAD.match(text)
+            or _FACTOR_HEAD.match(text)
+            or taxonomy.match_heading(text)
+        )
+
+    def _furniture(self, block: Block, text: str, running: set[str], seen: set[str]) -> bool:
+        """Skip page headers and footers, signature blocks, notes; True if ``block`` is one."""
+        if block.text in running:
+            first = block.text not in seen
+            seen.add(block.text)
+            if self._is_heading(text) or (first and self.header):
+                return False  # a heading, or the first time a title or header line is seen
+            self._metadata(block.text, agency=False)
+            return True
+        if not is_furniture(block.text):
+            return False
+        if _SIGNATURE.match(block.text.strip()):  # a signature ends the findings above it
+            state = self.state
+            state.close()
+            state.kind = state.category = state.factor = None
+        return True
+
     def walk(self) -> list[_Item]:
+        running, seen = self._running_lines(), set()
         for block in self.document.blocks:
             self._apply_hints(block)
             numbering, text = parse_numbering(block.text)
@@ -411,6 +495,8 @@ class _Segmenter:
                 continue
             if block.single:
                 self._single(block, numbering, text)
+                continue
+            if self._furniture(block, text, running, seen):
                 continue
             if self._section_heading(numbering, text) or self._group_heading(numbering, text):
                 continue
