@@ -551,19 +551,16 @@ def _table_blocks(table, first_line: int) -> list[Block]:
     rows = [_unique_cells(row) for row in table.rows]
     if not rows:
         return []
-    # the header is the first row naming a kind; a form may put a title row above it
+    # the header is the first row naming a kind in a column of its own (a row merged across the
+    # table is a heading, not a header); a form may put a title row above it
+    kinds: list[str | None] = []
     for header_index, row in enumerate(rows[:3]):  # noqa: B007 - used after the loop
         header = [cell.text.strip() for cell in row]
-        kinds = [_column_kind(h) for h in header]
+        kinds = [_column_kind(h) for h in header] if len(row) > 1 else []
         if any(kinds):
             break
-    if not any(kinds):  # not a findings table: read its cells as paragraphs, row by row
-        lines = [p for row in rows for cell in row for p in _cell_paragraphs(cell)]
-        return [
-            Block(raw=_paragraph_text(p), line=first_line + i)
-            for i, p in enumerate(lines)
-            if p.text.strip()
-        ]
+    if not any(kinds):  # not a findings table: read it as paragraphs, row by row
+        return _rows_as_paragraphs(rows, first_line)
     factor_col = next((i for i, h in enumerate(header) if _FACTOR_HEADER.search(h)), None)
     if factor_col is None and kinds[0] is None:
         factor_col = 0
@@ -587,6 +584,48 @@ def _table_blocks(table, first_line: int) -> list[Block]:
                     if text.strip():
                         blocks.append(Block(raw=text, line=line, hints=dict(hints)))
     return blocks
+
+
+_ROW_NUMBER = re.compile(r"^[\d๐-๙]{1,3}[.)]?$")
+_ROW_LABEL_MAX = 40
+
+
+def _rows_as_paragraphs(rows, first_line: int) -> list[Block]:
+    """A table that is not a findings grid, one row at a time: a row of a number and a text is a
+    numbered item (``1 | text`` → ``1. text``), a row of a short label and a value is a
+    ``label : value`` line (``หน่วยงาน | สำนักสิ่งแวดล้อม``), any other cell is its own lines."""
+    blocks: list[Block] = []
+    line = first_line
+    for row in rows:
+        texts = [cell.text.strip() for cell in row]
+        filled = [t for t in texts if t]
+        if len(filled) == 2 and "\n" not in filled[0] and len(filled[0]) <= _ROW_LABEL_MAX:
+            label, value = filled
+            if _ROW_NUMBER.match(label):
+                joined = [
+                    f"{label.rstrip('.)')}. {part}" if i == 0 else part
+                    for i, part in enumerate(_cell_lines(row[texts.index(value)]))
+                ]
+            else:
+                joined = [f"{label.rstrip(' :：')} : {value.replace(chr(10), ' ')}"]
+            for text in joined:
+                line += 1
+                blocks.append(Block(raw=text, line=line))
+            continue
+        for cell in row:
+            for text in _cell_lines(cell):
+                line += 1
+                blocks.append(Block(raw=text, line=line))
+    return blocks
+
+
+def _cell_lines(cell) -> list[str]:
+    return [
+        text
+        for paragraph in _cell_paragraphs(cell)
+        for text in _paragraph_text(paragraph).splitlines()
+        if text.strip()
+    ]
 
 
 def _body_items(document):
