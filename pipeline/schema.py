@@ -20,6 +20,7 @@ class col:
     RECIPIENT_AGENCY = "recipient_agency"
     PATH = "path"
     HEADING_CATEGORY = "heading_category"
+    HEADING_SOURCE = "heading_source"
     CONTEXT = "context"
     TEXT = "text"
     RAW_TEXT = "raw_text"
@@ -51,6 +52,7 @@ FINDING_COLUMNS = (
     col.RECIPIENT_AGENCY,
     col.PATH,
     col.HEADING_CATEGORY,
+    col.HEADING_SOURCE,
     col.CONTEXT,
     col.TEXT,
     col.RAW_TEXT,

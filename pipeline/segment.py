@@ -34,6 +34,7 @@ _NUMBERING = re.compile(
     )\s*""",
     re.X,
 )
+_BULLETS = frozenset("-•◦▪*✓➢➤►")
 _BULLET_STYLE = {"–": "-", "—": "-", "●": "•", "·": "•", "○": "◦", "■": "▪", "□": "▪"}
 
 _OBSTACLE_HEAD = re.compile(
@@ -220,6 +221,7 @@ class _State:
     chair: bool = False
     factor: str | None = None
     category: str | None = None
+    heading_source: str | None = None  # how the category heading was read: words, synonyms, table
     labels: dict = field(default_factory=dict)  # section / factor / group labels for the path
     mode: str | None = None  # "numbered" or "paragraph", set by the first item under a heading
     stack: list[_Item] = field(default_factory=list)
@@ -241,6 +243,7 @@ class _State:
             col.COMMITTEE: self.committee,
             col.FACTOR: self.factor,
             col.HEADING_CATEGORY: self.category,
+            col.HEADING_SOURCE: self.heading_source if self.category else None,
         }
 
 
@@ -263,6 +266,7 @@ class _Segmenter:
         self.items: list[_Item] = []
         self.header = True  # before the first section heading: metadata lives here
         self.hints: dict | None = None
+        self.following: str | None = None  # the next line that is not furniture
 
     # -- headings --------------------------------------------------------------------------
 
@@ -321,9 +325,12 @@ class _Segmenter:
             state.category = None
             state.labels = {"section": state.labels.get("section"), "factor": label}
             return True
-        if category := taxonomy.match_heading(text):
+        category, source = taxonomy.match_heading(text), "words"
+        if category is None and self._heads_items(numbering, text):
+            category, source = taxonomy.heading_by_words(text), "synonyms"
+        if category:
             state.close()
-            state.category = category
+            state.category, state.heading_source = category, source
             state.factor = taxonomy.BY_ID[category].factor
             state.labels["group"] = label
             return True
@@ -333,6 +340,21 @@ class _Segmenter:
             state.labels["group"] = label
             return True
         return False
+
+    def _heads_items(self, numbering: _Numbering | None, text: str) -> bool:
+        """Whether a line stands where a heading stands: not a bullet, and followed by items
+        numbered in another style, or (unnumbered and short) by a longer paragraph."""
+        if numbering and numbering.style in _BULLETS:
+            return False
+        if agencies.canonical(text) or agencies.named_in(text):
+            return False  # an agency's name (สำนักงานการเจ้าหน้าที่) in a report's head
+        following = self.following
+        if following is None or _LEAD_IN.search(text):
+            return False
+        after, rest = parse_numbering(following)
+        if after is not None:
+            return numbering is None or after.style != numbering.style
+        return numbering is None and len(text) <= 40 and len(rest) > 1.5 * len(text)
 
     def _metadata(self, text: str, *, agency: bool = True) -> bool:
         """Fiscal year, committee and agency in the report's header; True if the line is one."""
@@ -431,7 +453,7 @@ class _Segmenter:
                     f"{self.document.source}: unknown category '{label}' in line {block.line}; "
                     f"expected one of {taxonomy.label_choices()}"
                 )
-        state.category = category
+        state.category, state.heading_source = category, "table"
         state.factor = taxonomy.BY_ID[category].factor if category else None
         recipient = hints.get(col.RECIPIENT_TYPE)
         state.recipient_type = (
@@ -487,7 +509,16 @@ class _Segmenter:
 
     def walk(self) -> list[_Item]:
         running, seen = self._running_lines(), set()
-        for block in self.document.blocks:
+        blocks = self.document.blocks
+        for index, block in enumerate(blocks):
+            self.following = next(
+                (
+                    b.text
+                    for b in blocks[index + 1 :]
+                    if b.text.strip() and not is_furniture(b.text)
+                ),
+                None,
+            )
             self._apply_hints(block)
             numbering, text = parse_numbering(block.text)
             text = text.strip()
@@ -598,6 +629,7 @@ def segment(
                 col.RECIPIENT_AGENCY: context[col.RECIPIENT_AGENCY],
                 col.PATH: item.path,
                 col.HEADING_CATEGORY: context[col.HEADING_CATEGORY],
+                col.HEADING_SOURCE: context.get(col.HEADING_SOURCE),
                 col.CONTEXT: parent.text if parent and id(parent) in lead_ins else None,
                 col.TEXT: item.text,
                 col.RAW_TEXT: "\n".join(item.raw),

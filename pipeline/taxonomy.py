@@ -351,6 +351,144 @@ def match_heading(text: str) -> str | None:
     return best if best_ratio >= _FUZZY_CUTOFF else None
 
 
+#: Words a category heading is written with besides its own (``ด้านคน``, ``ด้านเงิน``,
+#: ``ด้านวัสดุอุปกรณ์และเทคโนโลยี``): a heading names its category's subject, not a problem.
+HEADING_WORDS: dict[str, tuple[str, ...]] = {
+    "manpower": ("อัตรากำลัง", "บุคลากร", "กำลังคน", "ทรัพยากรบุคคล", "คน", "เจ้าหน้าที่", "พนักงาน"),
+    "budget": ("งบประมาณ", "งบ", "เงิน", "การเงิน", "การคลัง", "เบิกจ่าย", "ค่าใช้จ่าย"),
+    "regulation": ("ระเบียบ", "กฎหมาย", "ข้อบังคับ", "กฎ", "ข้อบัญญัติ", "หลักเกณฑ์", "ระเบียบกฎหมาย"),
+    "tools": (
+        "เครื่องมือ",
+        "อุปกรณ์",
+        "วัสดุ",
+        "เทคโนโลยี",
+        "สารสนเทศ",
+        "ระบบ",
+        "ดิจิทัล",
+        "ครุภัณฑ์",
+        "ยานพาหนะ",
+        "ไอที",
+        "it",
+        "คอมพิวเตอร์",
+    ),
+    "management": (
+        "การจัดการ",
+        "บริหารจัดการ",
+        "การบริหาร",
+        "การวางแผน",
+        "แผน",
+        "การติดตาม",
+        "กระบวนการ",
+        "การดำเนินงาน",
+        "การบริหารงาน",
+        "การปฏิบัติงาน",
+    ),
+    "disaster": (
+        "สาธารณภัย",
+        "ภัยพิบัติ",
+        "ภัย",
+        "โรคระบาด",
+        "อุทกภัย",
+        "โควิด",
+        "น้ำท่วม",
+        "อัคคีภัย",
+        "สถานการณ์ฉุกเฉิน",
+    ),
+    "policy": ("นโยบาย", "มติ", "มติคณะรัฐมนตรี", "ข้อสั่งการ", "ภารกิจเร่งด่วน", "คำสั่ง"),
+    "coordination": (
+        "ประสาน",
+        "การประสานงาน",
+        "ความร่วมมือ",
+        "หน่วยงานภายนอก",
+        "หน่วยงานอื่น",
+        "ภาคประชาชน",
+        "ประชาชน",
+        "ภาคเอกชน",
+        "ชุมชน",
+        "ภาคีเครือข่าย",
+        "บูรณาการ",
+        "ผู้มีส่วนได้ส่วนเสีย",
+    ),
+}
+#: Words that make a line a finding, not a heading: it states a problem or asks for something.
+_FINDING_WORDS = re.compile(
+    r"ควร|ไม่|ขาด|ล่าช้า|ทำให้|ส่งผล|เนื่องจาก|ต้อง|ได้รับ|เพียงพอ|จำนวน|ร้อยละ|เพิ่มขึ้น|ลดลง|ยัง"
+    r"|ชำรุด|ล่ม|ล้าสมัย|ซ้ำซ้อน|ติดขัด|บ่อย|ขัดข้อง|\d"
+)
+_HEADING_LEAD = re.compile(r"^(?:ปัญหา|ปัจจัย|ประเด็น)?\s*ด้าน\s*")
+_HEADING_WORDS_MAX = 80
+
+
+#: Words that join a heading's subjects (``ด้านคน (อัตรากำลัง) – ปัจจัยภายใน``).
+_HEADING_GLUE = tuple(
+    "ด้าน และ กับ การ ของ ที่ ใน จาก ต่อ หรือ ทาง เรื่อง ปัจจัย ภายใน ภายนอก เปลี่ยนแปลง ไป อื่น ๆ "
+    "ประเด็น ปัญหา หน่วยงาน ภาค ความ ทั่วไป รัฐบาล คณะรัฐมนตรี".split()
+)
+#: A heading is mostly subject and joining words; a finding has words of its own.
+_HEADING_SHARE = 0.6
+#: Names this short are matched as whole words only (คน, งบ, กฎ, ภัย, แผน), longer ones anywhere.
+_WHOLE_WORD_MAX = 4
+#: The subject word opens the heading (after ด้าน), give or take a short word (การ, ความ, ภาค).
+_SUBJECT_FIRST = 4
+
+
+def _word_spans(text: str) -> list[tuple[int, int, str]]:
+    from pipeline.tokenize import segment_words
+
+    spans, position = [], 0
+    for word in segment_words(text):
+        start = text.find(word, position)
+        if start < 0:
+            continue
+        position = start + len(word)
+        if word.strip():
+            spans.append((start, position, word.lower()))
+    return spans
+
+
+def _find(text: str, spans, name: str) -> list[tuple[int, int]]:
+    """Where ``name`` stands in ``text``: as whole words if it is short, else anywhere."""
+    if len(name) <= _WHOLE_WORD_MAX:
+        starts = {s: e for s, e, _ in spans}
+        found = []
+        for s, _, _ in spans:  # a run of whole words that spells the name
+            end, joined = s, ""
+            while end in starts and len(joined) < len(name):
+                joined += text[end : starts[end]].lower()
+                end = starts[end]
+            if joined == name:
+                found.append((s, end))
+        return found
+    return [(m.start(), m.end()) for m in re.finditer(re.escape(name), text, re.I)]
+
+
+def heading_by_words(text: str) -> str | None:
+    """The category a heading worded in its own way names (``ด้านเงิน (งบประมาณ)``): that of the
+    first subject word in it. None when the line reads as a finding: it states a problem or asks
+    for something, is long, or is not mostly subject and joining words."""
+    bare = text.strip(" :：.-–")
+    if not bare or len(bare) > _HEADING_WORDS_MAX or _FINDING_WORDS.search(bare):
+        return None
+    bare = _HEADING_LEAD.sub("", bare)
+    spans = _word_spans(bare)
+    hits = sorted(
+        (start, -(end - start), category)
+        for category, names in HEADING_WORDS.items()
+        for name in names
+        for start, end in _find(bare, spans, name)
+    )
+    if not hits or hits[0][0] > _SUBJECT_FIRST:  # a heading names its subject first
+        return None
+    outside = _PARENTHETICAL.sub(lambda m: " " * len(m.group()), bare)
+    covered = [not ch.isalnum() or outside[i] == " " for i, ch in enumerate(bare)]
+    for name in (*(n for names in HEADING_WORDS.values() for n in names), *_HEADING_GLUE):
+        for start, end in _find(bare, spans, name):
+            covered[start:end] = [True] * (end - start)
+    if sum(covered) / len(bare) < _HEADING_SHARE:
+        return None
+    return hits[0][2]
+
+
 def category_from_label(label: str) -> str | None:
     """Map a category as analysts write it in a table cell (id, Thai or English) to its id."""
     value = label.strip()

@@ -186,3 +186,76 @@ def test_section_headings_worded_in_several_ways(heading, kind):
 def test_a_finding_that_opens_with_a_heading_word_stays_a_finding(line):
     findings, _ = _segment(f"ปัญหาอุปสรรค\n1. {line}\n")
     assert list(findings[col.TEXT]) == [line]
+
+
+def test_page_numbers_signatures_and_notes_are_not_findings():
+    """Furniture of a report never becomes a finding, and a paragraph cut by a page joins up."""
+    text = """ปัญหาอุปสรรค
+1. เจ้าหน้าที่ฝ่ายโยธามีไม่เพียงพอต่อการตรวจ
+- ๒ -
+ควบคุมอาคารในพื้นที่
+2. ระบบสารสนเทศล่มบ่อย
+หน้า 2/3
+หมายเหตุ : ข้อมูล ณ วันที่ 30 กันยายน 2566
+ลงชื่อ .............................. ประธานกรรมการ
+(..............................)
+ตำแหน่ง ผู้อำนวยการสำนักงานเขต
+วันที่ ....... ตุลาคม ๒๕๖๖
+(นายสมชาย ใจดี)
+"""
+    findings, _ = _segment(text)
+    assert list(findings[col.TEXT]) == [
+        "เจ้าหน้าที่ฝ่ายโยธามีไม่เพียงพอต่อการตรวจ ควบคุมอาคารในพื้นที่",
+        "ระบบสารสนเทศล่มบ่อย",
+    ]
+
+
+def test_a_running_header_is_not_a_finding_and_gives_the_year():
+    header = "รายงานผลการตรวจติดตาม สำนักงานเขตบางเขน ปีงบประมาณ 2566"
+    text = f"""{header}
+ปัญหาอุปสรรค
+1. ผู้รับจ้างส่งมอบงานล่าช้า
+{header}
+2. งบประมาณซ่อมถนนไม่เพียงพอ
+"""
+    findings, meta = _segment(text)
+    assert list(findings[col.TEXT]) == ["ผู้รับจ้างส่งมอบงานล่าช้า", "งบประมาณซ่อมถนนไม่เพียงพอ"]
+    assert meta.fiscal_year == 2566 and meta.agency == "สำนักงานเขตบางเขน"
+
+
+def test_a_title_line_gives_the_year_and_part_numbering_is_numbering():
+    text = """สรุปปัญหาอุปสรรคและข้อเสนอแนะ คณะที่ ๔ ประจำปีงบประมาณ พ.ศ. ๒๕๖๖
+ส่วนที่ 1 ปัญหาอุปสรรคในการดำเนินงาน
+(ก) ผู้รับจ้างส่งมอบงานล่าช้า
+ส่วนที่ 2 ข้อเสนอแนะ
+(ก) ควรเร่งรัดผู้รับจ้าง
+"""
+    findings, meta = _segment(text)
+    assert (meta.fiscal_year, meta.committee) == (2566, 4)
+    assert list(findings[col.KIND]) == ["obstacle", "recommendation"]
+
+
+@pytest.mark.parametrize(
+    ("heading", "category"),
+    [
+        ("ด้านคน (อัตรากำลัง)", "manpower"),
+        ("ด้านเงิน", "budget"),
+        ("ด้านวัสดุอุปกรณ์และเทคโนโลยี", "tools"),
+        ("ด้านความร่วมมือกับหน่วยงานอื่นและประชาชน", "coordination"),
+        ("ด้านภัยพิบัติ – ปัจจัยภายนอก", "disaster"),
+        ("ด้านข้อบัญญัติและหลักเกณฑ์", "regulation"),
+    ],
+)
+def test_category_headings_in_other_words(heading, category):
+    findings, _ = _segment(f"ปัญหาอุปสรรค\n1) {heading}\n1.1) ผู้รับจ้างส่งมอบงานล่าช้ากว่าแผน\n")
+    assert list(findings[col.HEADING_CATEGORY]) == [category]
+    assert list(findings[col.HEADING_SOURCE]) == ["synonyms"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["นิติกรย้ายออกสองคน", "ประเมินผลกระทบของมติคณะรัฐมนตรีต่องบบุคลากรไว้ล่วงหน้า", "ระบบล่มบ่อย"],
+)
+def test_a_short_finding_with_category_words_is_not_a_heading(line):
+    findings, _ = _segment(f"ปัญหาอุปสรรค\n1) {line}\n1.1) ผู้รับจ้างส่งมอบงานล่าช้ากว่าแผน\n")
+    assert line in list(findings[col.TEXT])

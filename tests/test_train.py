@@ -143,7 +143,7 @@ def test_training_on_a_small_real_subset_freezes_whole_pages(small_corpus, tmp_p
 
 
 def test_frozen_real_pages_take_in_findings_labelled_later(tmp_path):
-    """The frozen real set is chosen by page: a finding labelled later on a frozen page is frozen."""
+    """The frozen real set is chosen by page: a finding labelled later on a frozen page is in it."""
     from pipeline.train import REAL_FROZEN, real_frozen_set
 
     def corpus(pages):
