@@ -229,7 +229,14 @@ COLUMN_ALIASES = {
     "fiscal_year": ("ปีงบประมาณ", "fiscal_year", "ปี", "year", "พ.ศ."),
     "kind": ("ประเภท", "kind", "ชนิด", "type"),
     "heading_category": ("หมวด", "category", "ปัจจัย", "ด้าน", "หมวดหมู่"),
-    "recipient_type": ("ผู้รับข้อเสนอแนะ", "recipient_type", "recipient"),
+    "recipient_type": (
+        "ผู้รับข้อเสนอแนะ",
+        "recipient_type",
+        "recipient",
+        "ข้อเสนอแนะถึง",
+        "เสนอต่อ",
+        "ถึง",
+    ),
     "recipient_agency": ("หน่วยงานที่รับข้อเสนอแนะ", "recipient_agency"),
 }
 
@@ -239,7 +246,9 @@ _IGNORED_COLUMNS = {"ลำดับ", "ลำดับที่", "ที่", 
 
 
 def _column_key(name: object) -> str:
-    return re.sub(r"\s+", "", str(name or "")).strip(":").lower()
+    """A header as compared with the aliases: no spaces, no gloss in parentheses."""
+    key = re.sub(r"\([^()]*\)", "", str(name or ""))
+    return re.sub(r"\s+", "", key).strip(":").lower()
 
 
 def _map_columns(header: list[object]) -> dict[str, int]:
@@ -266,18 +275,34 @@ def _rows_to_document(
         raise InputError(path, f"{widest:,} columns, over the {MAX_COLUMNS:,} a table may have")
     for header_index, header in enumerate(rows[:10]):
         columns = _map_columns(header)
-        if "text" in columns:
-            break
-        if sum(_column_kind(str(h or "")) is not None for h in header) >= 1 and any(
-            _FACTOR_HEADER.search(str(h or "")) for h in header
+        names = [str(h or "") for h in header]
+        factor = [
+            i for i, h in enumerate(names) if _FACTOR_HEADER.search(h) and not _column_kind(h)
+        ]
+        # the B1 grid: a factor column whose cells are headings, and columns of one kind each
+        if (
+            factor
+            and any(_column_kind(h) for h in names)
+            and "kind" not in columns
+            and columns.get("text", factor[0]) == factor[0]
         ):
             return _wide_rows(path, rows, header_index, fmt, encoding, numbers)
+        if "text" in columns:
+            break
     else:
+        # a sheet laid out as a report: a section heading stands alone in its row
+        if any(
+            len(filled := [c for c in row if c is not None and str(c).strip()]) == 1
+            and _SECTION_WORDS.search(str(filled[0]))
+            for row in rows
+        ):
+            return Document(str(path), fmt, _outline_rows(rows, numbers), encoding=encoding)
         expected = " / ".join(COLUMN_ALIASES["text"][:2])
         raise InputError(
             path, f"no text column in the first 10 rows (expected a header {expected})"
         )
-    blocks = []
+    # lines above the header (the form's title, the agency, the year) are the report's head
+    blocks = _outline_rows(rows[:header_index], numbers[:header_index])
     for offset, row in zip(numbers[header_index + 1 :], rows[header_index + 1 :]):
         cells = {name: row[i] if i < len(row) else None for name, i in columns.items()}
         text = str(cells.pop("text") or "").strip()
@@ -292,6 +317,19 @@ def _rows_to_document(
     return Document(str(path), fmt, blocks, encoding=encoding, warnings=warnings)
 
 
+#: Words of a report's sections: a sheet laid out as a report holds at least one.
+_SECTION_WORDS = re.compile(r"ปัญหา|อุปสรรค|ข้อเสนอแนะ|ข้อสังเกต")
+
+
+def _outline_rows(rows, numbers) -> list[Block]:
+    """A sheet laid out as a report (headings and items in rows), read as its lines."""
+    return [
+        Block(raw=text, line=offset)
+        for offset, row in zip(numbers, rows)
+        for text in row_lines([str(cell) for cell in row if cell is not None])
+    ]
+
+
 def _wide_rows(path: Path, rows, header_index: int, fmt: str, encoding, numbers) -> Document:
     """The B1 form as a sheet: a factor column, then obstacle and recommendation columns."""
     from pipeline.taxonomy import match_heading
@@ -300,12 +338,7 @@ def _wide_rows(path: Path, rows, header_index: int, fmt: str, encoding, numbers)
     kinds = [_column_kind(h) for h in header]
     factor_col = next(i for i, h in enumerate(header) if _FACTOR_HEADER.search(h))
     # lines above the header (the form's title, the agency, the year) are read as the report's head
-    blocks = [
-        Block(raw=str(cell), line=offset)
-        for offset, row in zip(numbers, rows[:header_index])
-        for cell in row
-        if cell is not None and str(cell).strip()
-    ]
+    blocks = _outline_rows(rows[:header_index], numbers[:header_index])
     for offset, row in zip(numbers[header_index + 1 :], rows[header_index + 1 :]):
         factor = str(row[factor_col] or "") if factor_col < len(row) else ""
         category = match_heading(re.sub(r"^[\d๐-๙.)\s]+", "", factor.strip()))
@@ -586,36 +619,34 @@ def _table_blocks(table, first_line: int) -> list[Block]:
     return blocks
 
 
-_ROW_NUMBER = re.compile(r"^[\d๐-๙]{1,3}[.)]?$")
+_ROW_NUMBER = re.compile(r"^[\d๐-๙]{1,3}(?:\.[\d๐-๙]{1,3})*[.)]?$")
 _ROW_LABEL_MAX = 40
 
 
+def row_lines(texts: list[str]) -> list[str]:
+    """The lines of a table row that is not a findings grid: a number and a text make a numbered
+    item (``1 | text`` → ``1. text``, ``๑.๒ | text`` → ``๑.๒ text``), a short label and a value
+    make a ``label : value`` line (``หน่วยงาน | สำนักสิ่งแวดล้อม``), other cells give their lines."""
+    filled = [t.strip() for t in texts if t and t.strip()]
+    if len(filled) == 2 and "\n" not in filled[0] and len(filled[0]) <= _ROW_LABEL_MAX:
+        label, value = filled
+        if _ROW_NUMBER.match(label):
+            number = label if label[-1] in ".)" or "." in label else f"{label}."
+            first, *rest = [line for line in value.splitlines() if line.strip()]
+            return [f"{number} {first}", *rest]
+        if "\n" not in value:
+            return [f"{label.rstrip(' :：')} : {value}"]
+    return [line for text in filled for line in text.splitlines() if line.strip()]
+
+
 def _rows_as_paragraphs(rows, first_line: int) -> list[Block]:
-    """A table that is not a findings grid, one row at a time: a row of a number and a text is a
-    numbered item (``1 | text`` → ``1. text``), a row of a short label and a value is a
-    ``label : value`` line (``หน่วยงาน | สำนักสิ่งแวดล้อม``), any other cell is its own lines."""
+    """A Word table that is not a findings grid, read row by row (:func:`row_lines`)."""
     blocks: list[Block] = []
     line = first_line
     for row in rows:
-        texts = [cell.text.strip() for cell in row]
-        filled = [t for t in texts if t]
-        if len(filled) == 2 and "\n" not in filled[0] and len(filled[0]) <= _ROW_LABEL_MAX:
-            label, value = filled
-            if _ROW_NUMBER.match(label):
-                joined = [
-                    f"{label.rstrip('.)')}. {part}" if i == 0 else part
-                    for i, part in enumerate(_cell_lines(row[texts.index(value)]))
-                ]
-            else:
-                joined = [f"{label.rstrip(' :：')} : {value.replace(chr(10), ' ')}"]
-            for text in joined:
-                line += 1
-                blocks.append(Block(raw=text, line=line))
-            continue
-        for cell in row:
-            for text in _cell_lines(cell):
-                line += 1
-                blocks.append(Block(raw=text, line=line))
+        for text in row_lines(["\n".join(_cell_lines(cell)) for cell in row]):
+            line += 1
+            blocks.append(Block(raw=text, line=line))
     return blocks
 
 

@@ -123,6 +123,23 @@ def _lookup(value: str, table: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
+#: A sub-heading naming who recommendations are for: ``ต่อผู้บริหารกรุงเทพมหานคร``, ``สำหรับ
+#: หน่วยงานผู้รับการประเมิน``, ``ถึงหน่วยงานเจ้าภาพตัวชี้วัด (สำนักงบประมาณกรุงเทพมหานคร)``.
+_RECIPIENT_LEAD = re.compile(r"^(?:ข้อเสนอแนะ\s*)?(?:สำหรับ|ถึง|ต่อ|เสนอต่อ|เสนอ)\s*(?P<who>\S.*)$")
+
+
+def _recipient_group(who: str) -> tuple[str, str | None] | None:
+    """The recipient type (and agency) a recipient's description names, or None."""
+    if re.search(r"(?:ผู้|ที่)(?:ได้)?รับการประเมิน", who):
+        return "agency", None
+    if re.search(r"เจ้าภาพ|ผู้ประเมิน|ตัวชี้วัด|\bKPI", who):
+        named = agencies.named_in(who)
+        return "kpi_owner", named or agencies.ALL_KPI_OWNERS
+    if re.search(r"ผู้บริหาร|เชิงนโยบาย", who):
+        return "executives", agencies.EXECUTIVES
+    return None
+
+
 def kind_from_label(value: str) -> str | None:
     """``ปัญหาอุปสรรค`` / ``obstacle`` → ``obstacle``, and so on; None if unknown."""
     return _lookup(value, _KIND_LABELS)
@@ -313,6 +330,33 @@ class _Segmenter:
             state.committee = int(committee.group(1) or committee.group(2))
         return True
 
+    def _recipient_heading(self, numbering: _Numbering | None, text: str) -> bool:
+        """``ต่อผู้บริหารกรุงเทพมหานคร``, ``สำหรับหน่วยงานผู้รับการประเมิน``: recommendations for
+        whom follow; an agency named with a KPI-owner group is the recipient agency."""
+        lead = _RECIPIENT_LEAD.match(text)
+        if not lead or len(text) > _HEADING_MAX_CHARS or "ควร" in text:
+            return False
+        who = lead.group("who").strip(" :：")
+        found = _recipient_group(who)
+        if found is None:
+            official = agencies.canonical(who.strip("()")) or (
+                agencies.named_in(who) if re.match(r"^(?:หน่วยงาน)?\s*\(", who) else None
+            )
+            if re.match(r"^หน่วยงาน\s*(?:\(|$)", who) and official in (None, self.meta.agency):
+                found = ("agency", None)
+            elif official and official != self.meta.agency:
+                found = ("kpi_owner", official)
+            else:
+                return False
+        state = self.state
+        state.close()
+        state.kind = "recommendation"
+        state.recipient_type, state.recipient_agency = found
+        state.category = state.factor = None
+        state.labels["group"] = numbering.label if numbering else None
+        self.header = False
+        return True
+
     def _group_heading(self, numbering: _Numbering | None, text: str) -> bool:
         """Factor, category and KPI-owner recipient headings."""
         state = self.state
@@ -456,14 +500,9 @@ class _Segmenter:
         state.category, state.heading_source = category, "table"
         state.factor = taxonomy.BY_ID[category].factor if category else None
         recipient = hints.get(col.RECIPIENT_TYPE)
-        state.recipient_type = (
-            (recipient_from_label(recipient) if recipient else "agency")
-            if kind == "recommendation"
-            else None
-        )
-        state.recipient_agency = (
-            agencies.EXECUTIVES if state.recipient_type == "executives" else None
-        )
+        state.recipient_type, state.recipient_agency = None, None
+        if kind == "recommendation":
+            state.recipient_type, state.recipient_agency = self._recipient(recipient)
         if name := hints.get(col.RECIPIENT_AGENCY):
             state.recipient_agency = agencies.normalize_agency(name)[0]
         state.labels = {}
@@ -507,6 +546,22 @@ class _Segmenter:
             state.kind = state.category = state.factor = None
         return True
 
+    def _recipient(self, value: str | None) -> tuple[str, str | None]:
+        """Recipient type and agency from a recipient cell: a type's name (``ผู้บริหาร``), the
+        report's own agency, or another agency (a KPI owner); blank or ``-`` is the agency."""
+        value = (value or "").strip(" -–")
+        if not value:
+            return "agency", None
+        if named := recipient_from_label(value):
+            return named, agencies.EXECUTIVES if named == "executives" else None
+        group = _recipient_group(value)
+        if group:
+            return group
+        official = agencies.canonical(value) or agencies.named_in(value)
+        if official and official != self.meta.agency:
+            return "kpi_owner", official
+        return "agency", None
+
     def walk(self) -> list[_Item]:
         running, seen = self._running_lines(), set()
         blocks = self.document.blocks
@@ -529,7 +584,11 @@ class _Segmenter:
                 continue
             if self._furniture(block, text, running, seen):
                 continue
-            if self._section_heading(numbering, text) or self._group_heading(numbering, text):
+            if (
+                self._section_heading(numbering, text)
+                or self._recipient_heading(numbering, text)
+                or self._group_heading(numbering, text)
+            ):
                 continue
             state = self.state
             if self.header and not state.in_findings() and self._metadata(block.text):

@@ -496,7 +496,7 @@ def category_from_label(label: str) -> str | None:
     for category in CATEGORIES:
         if lowered in (category.id, category.en.lower()):
             return category.id
-    return match_heading(value)
+    return match_heading(value) or heading_by_words(value)
 
 
 def label_choices() -> str:

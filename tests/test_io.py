@@ -120,13 +120,15 @@ def test_xlsx_rows_with_thai_or_english_columns(tmp_path, header):
 
 
 def test_csv_in_windows_thai_and_an_unknown_category(tmp_path):
-    text = "หน่วยงาน,ประเภท,หมวด,ข้อความ\nเขตดุสิต,ปัญหา,งบ,งบจัดงานประเพณีได้รับล่าช้า\n"
+    text = "หน่วยงาน,ประเภท,หมวด,ข้อความ\nเขตดุสิต,ปัญหา,สวัสดิการ,งบจัดงานประเพณีได้รับล่าช้า\n"
     path = write_text(tmp_path / "rows.csv", text, "cp874")
     findings, _, warnings = parse_file(path)
     assert findings[col.TEXT].tolist() == ["งบจัดงานประเพณีได้รับล่าช้า"]
     assert findings[col.HEADING_CATEGORY].isna().all()
     assert len(warnings) == 1
-    assert "unknown category 'งบ' in line 2" in warnings[0] and "งบประมาณ (budget)" in warnings[0]
+    assert (
+        "unknown category 'สวัสดิการ' in line 2" in warnings[0] and "งบประมาณ (budget)" in warnings[0]
+    )
 
 
 def _corrupt_docx(path):
@@ -207,3 +209,70 @@ def test_xlsx_in_the_b1_form_a_row_per_factor(tmp_path):
     assert list(findings[col.KIND]) == ["obstacle", "obstacle", "recommendation", "obstacle"]
     assert list(findings[col.HEADING_CATEGORY]) == ["manpower"] * 3 + ["tools"]
     assert set(findings[col.AGENCY]) == {"สำนักงานเขตดุสิต"}  # from the line above the header
+
+
+def test_a_word_table_of_numbered_rows_and_label_value_rows(tmp_path):
+    """A table that is not a findings grid: label | value rows are metadata, number | text rows
+    are numbered items, a row merged across the table is a heading."""
+    import docx
+
+    document = docx.Document()
+    meta = document.add_table(rows=2, cols=2)
+    for r, (label, value) in enumerate([("หน่วยงาน", "สำนักสิ่งแวดล้อม"), ("ปีงบประมาณ", "พ.ศ. 2566")]):
+        meta.cell(r, 0).text, meta.cell(r, 1).text = label, value
+    body = document.add_table(rows=4, cols=2)
+    body.cell(0, 0).text, body.cell(0, 1).text = "ที่", "รายละเอียด"
+    merged = body.cell(1, 0).merge(body.cell(1, 1))
+    merged.text = "ส่วนที่ 1 ปัญหาอุปสรรค"
+    body.cell(2, 0).text, body.cell(2, 1).text = "1", "พนักงานเก็บขนมูลฝอยมีอายุเฉลี่ยสูง"
+    body.cell(3, 0).text, body.cell(3, 1).text = "2", "รถเก็บขนมูลฝอยชำรุดบ่อย"
+    path = tmp_path / "b1_table.docx"
+    document.save(path)
+    findings, _, _ = parse_file(path)
+    assert list(findings[col.TEXT]) == ["พนักงานเก็บขนมูลฝอยมีอายุเฉลี่ยสูง", "รถเก็บขนมูลฝอยชำรุดบ่อย"]
+    assert set(findings[col.KIND]) == {"obstacle"}
+    assert set(findings[col.AGENCY]) == {"สำนักสิ่งแวดล้อม"}
+    assert set(findings[col.FISCAL_YEAR]) == {2566}
+
+
+def test_a_sheet_laid_out_as_a_report(tmp_path):
+    """Headings and numbered items in rows, with no findings header, are read as a report."""
+    rows = [
+        ["คณะที่ 6", "หน่วยงาน สำนักการคลัง"],
+        ["ส่วนที่ 1 ปัญหาอุปสรรค", None],
+        ["1. อัตรากำลัง", None],
+        ["1.1", "เจ้าพนักงานการเงินมีอัตราว่าง 14 อัตรา"],
+        ["ส่วนที่ 2 ข้อเสนอแนะ", None],
+        ["ต่อผู้บริหารกรุงเทพมหานคร", None],
+        ["2.1", "ควรเสนอรัฐบาลชดเชยรายได้ที่ลดลง"],
+    ]
+    findings, _, _ = parse_file(make_xlsx(tmp_path / "outline.xlsx", rows))
+    assert list(findings[col.KIND]) == ["obstacle", "recommendation"]
+    assert list(findings[col.HEADING_CATEGORY])[0] == "manpower"
+    assert list(findings[col.RECIPIENT_TYPE])[1] == "executives"
+    assert set(findings[col.COMMITTEE]) == {6}
+
+
+def test_a_grid_sheet_whose_factor_column_is_named_like_a_text_column(tmp_path):
+    rows = [
+        ["ประเด็น", "ปัญหาอุปสรรค", "ข้อเสนอแนะของคณะกรรมการฯ"],
+        ["1. อัตรากำลัง", "พนักงานกวาดถนนไม่เพียงพอ", "ควรขอรับการสนับสนุนอัตรากำลัง"],
+    ]
+    findings, _, _ = parse_file(make_xlsx(tmp_path / "grid.xlsx", rows))
+    assert list(findings[col.KIND]) == ["obstacle", "recommendation"]
+    assert set(findings[col.HEADING_CATEGORY]) == {"manpower"}
+
+
+def test_a_recipient_column_and_a_glossed_kind_header(tmp_path):
+    rows = [
+        ["หน่วยงาน: สำนักเทศกิจ"],
+        ["ลำดับ", "ประเภท (ปัญหา/ข้อเสนอแนะ)", "รายละเอียด", "ข้อเสนอแนะถึง"],
+        [1, "ปัญหาอุปสรรค", "กล้องบันทึกภาพติดตัวมีไม่พอ", "-"],
+        [2, "ข้อเสนอแนะ", "ควรปรับตัวชี้วัดให้สะท้อนงานจริง", "สำนักยุทธศาสตร์และประเมินผล"],
+        [3, "ข้อเสนอแนะ", "ควรเพิ่มกรอบอัตรากำลัง", "ผู้บริหารกรุงเทพมหานคร"],
+        [4, "ข้อเสนอแนะ", "ควรจัดอบรมกฎหมาย", "สำนักเทศกิจ"],
+    ]
+    findings, _, _ = parse_file(make_xlsx(tmp_path / "rows.xlsx", rows))
+    assert list(findings[col.KIND]) == ["obstacle"] + ["recommendation"] * 3
+    assert list(findings[col.RECIPIENT_TYPE])[1:] == ["kpi_owner", "executives", "agency"]
+    assert list(findings[col.RECIPIENT_AGENCY])[1] == "สำนักยุทธศาสตร์และประเมินผล"

@@ -259,3 +259,19 @@ def test_category_headings_in_other_words(heading, category):
 def test_a_short_finding_with_category_words_is_not_a_heading(line):
     findings, _ = _segment(f"ปัญหาอุปสรรค\n1) {line}\n1.1) ผู้รับจ้างส่งมอบงานล่าช้ากว่าแผน\n")
     assert line in list(findings[col.TEXT])
+
+
+def test_recipient_sub_headings_in_other_words():
+    text = """หน่วยงาน : สำนักการคลัง
+ส่วนที่ 2 ข้อเสนอแนะ
+สำหรับหน่วยงานผู้รับการประเมิน
+1. ควรเร่งรัดการจัดเก็บภาษี
+ต่อหน่วยงานเจ้าภาพตัวชี้วัด สำนักงบประมาณกรุงเทพมหานคร
+1. ควรปรับประมาณการรายได้ระหว่างปี
+ต่อผู้บริหารกรุงเทพมหานคร
+1. ควรเสนอรัฐบาลชดเชยรายได้ที่ลดลง
+"""
+    findings, _ = _segment(text)
+    assert list(findings[col.RECIPIENT_TYPE]) == ["agency", "kpi_owner", "executives"]
+    assert list(findings[col.RECIPIENT_AGENCY])[1] == "สำนักงบประมาณกรุงเทพมหานคร"
+    assert set(findings[col.KIND]) == {"recommendation"}
