@@ -248,7 +248,7 @@ def test_a_sheet_laid_out_as_a_report(tmp_path):
     ]
     findings, _, _ = parse_file(make_xlsx(tmp_path / "outline.xlsx", rows))
     assert list(findings[col.KIND]) == ["obstacle", "recommendation"]
-    assert list(findings[col.HEADING_CATEGORY])[0] == "manpower"
+    assert findings[col.HEADING_CATEGORY].iloc[0] == "manpower"
     assert list(findings[col.RECIPIENT_TYPE])[1] == "executives"
     assert set(findings[col.COMMITTEE]) == {6}
 
