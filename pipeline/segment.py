@@ -59,7 +59,7 @@ _LEAD_IN = re.compile(r"(?:ดังนี้|ได้แก่|ดังต่
 _HEADING_MAX_CHARS = 150
 
 _NOT_A_FINDING = re.compile(
-    r"^(?:ไม่มี|ไม่พบ(?:ปัญหา(?:อุปสรรค)?)?|ไม่มีข้อเสนอแนะ|ไม่มีปัญหาอุปสรรค|n/?a|none|-)\s*\.?$",
+    r"^(?:ไม่มี|ไม่พบ(?:ปัญหา(?:อุปสรรค)?)?|ไม่มีข้อเสนอแนะ|ไม่มีปัญหาอุปสรรค|n/?a|none|-)\s*[.\-–]?$",
     re.I,
 )
 #: A report's furniture, never a finding: signature, position and date lines of a signature
@@ -78,7 +78,14 @@ _FURNITURE = re.compile(
     r"|หมายเหตุ|โทร(?:ศัพท์|\.)?\s*[:：]?\s*\d|อีเมล|e-?mail\s*[:：])",
     re.I,
 )
-_LEADER_CHARS = re.compile(r"[.…_\-–—]")
+_LEADER_CHARS = re.compile(r"[.…_\-–—=*~]")
+#: A dotted space to sign, beside the signer's role (``ผู้สรุปรายงาน ........ เลขานุการ``).
+_SIGNED = re.compile(
+    r"[.…_]{8,}.*(?:เลขานุการ|ประธาน|กรรมการ|ผู้รายงาน|ผู้สรุป|ผู้จัดทำ|ผู้ตรวจ)"
+    r"|(?:ผู้รายงาน|ผู้สรุป(?:รายงาน)?|ผู้จัดทำ|ผู้ตรวจสอบ)\s*[.…_]{8,}"
+)
+#: A line of leaders may hold a few words (``ลงชื่อ ...... ผู้รายงาน``), not a filled-in field.
+_LEADER_WORDS_MAX = 12
 
 
 def is_furniture(text: str) -> bool:
@@ -90,7 +97,12 @@ def is_furniture(text: str) -> bool:
     return bool(
         _SIGNATURE.match(bare)
         or _FURNITURE.match(bare)
-        or (leaders >= 3 and leaders >= 0.4 * len(bare.replace(" ", "")))
+        or (
+            leaders >= 3
+            and leaders >= 0.4 * len(bare.replace(" ", ""))
+            and len(re.sub(r"[\W\d_]", "", bare)) <= _LEADER_WORDS_MAX
+        )
+        or bool(_SIGNED.search(bare))
     )
 
 
@@ -100,8 +112,15 @@ _GOOD_RESULT = re.compile(
 )
 
 _YEAR = re.compile(r"(?:ปีงบประมาณ|ประจำปี)\s*[:：]?\s*(?:พ\.\s*ศ\.\s*)?(\d{4})|\bFY\s*(\d{4})", re.I)
-_COMMITTEE = re.compile(r"คณะที่\s*[:：]?\s*(\d{1,2})\b|^คณะ\s*[:：]\s*(\d{1,2})\b")
-_AGENCY_LINE = re.compile(r"^(?:ชื่อ)?หน่วยงาน(?:ผู้รับการประเมิน|ที่รับการประเมิน)?\s*[:：]?\s*(.+)$")
+_COMMITTEE = re.compile(r"คณะที่[\s:：.…_]*(\d{1,2})\b|^คณะ\s*[:：]\s*(\d{1,2})\b")
+#: ``หน่วยงาน : ...``, ``ชื่อหน่วยงาน ......``, ``หน่วยงานที่รับการประเมิน ...``, ``ชื่อส่วนราชการ : ...``
+_AGENCY_LINE = re.compile(
+    r"(?:^|\s)(?:ชื่อ)?(?:หน่วยงาน|(?<=ชื่อ)ส่วนราชการ)(?:ผู้|ที่)?(?:ได้)?(?:รับ(?:การ)?ประเมิน(?:ผล)?)?"
+    r"[\s:：.…_]*(\S.*)$"
+)
+_LEADERS = re.compile(r"[.…_]{2,}")
+#: Lines of a memo's head that name other offices (the sender, the addressee).
+_MEMO_LINE = re.compile(r"^(?:จาก|ถึง|เรียน|ส่วนราชการ|ที่\s|สำเนา|อ้างถึง)")
 
 _KIND_LABELS = {
     "obstacle": ("obstacle", "ปัญหาอุปสรรค", "ปัญหา", "อุปสรรค", "ปัญหา/อุปสรรค"),
@@ -125,7 +144,9 @@ def _lookup(value: str, table: dict[str, tuple[str, ...]]) -> str | None:
 
 #: A sub-heading naming who recommendations are for: ``ต่อผู้บริหารกรุงเทพมหานคร``, ``สำหรับ
 #: หน่วยงานผู้รับการประเมิน``, ``ถึงหน่วยงานเจ้าภาพตัวชี้วัด (สำนักงบประมาณกรุงเทพมหานคร)``.
-_RECIPIENT_LEAD = re.compile(r"^(?:ข้อเสนอแนะ\s*)?(?:สำหรับ|ถึง|ต่อ|เสนอต่อ|เสนอ)\s*(?P<who>\S.*)$")
+_RECIPIENT_LEAD = re.compile(
+    r"^(?:ข้อเสนอแนะ\s*)?(?:เชิงนโยบาย\s*)?(?:สำหรับ|ถึง|ต่อ|เสนอต่อ|เสนอ)\s*(?P<who>\S.*)$"
+)
 
 
 def _recipient_group(who: str) -> tuple[str, str | None] | None:
@@ -284,6 +305,7 @@ class _Segmenter:
         self.header = True  # before the first section heading: metadata lives here
         self.hints: dict | None = None
         self.following: str | None = None  # the next line that is not furniture
+        self.agency_guess: str | None = None  # an agency a title or header line names
 
     # -- headings --------------------------------------------------------------------------
 
@@ -342,9 +364,10 @@ class _Segmenter:
             official = agencies.canonical(who.strip("()")) or (
                 agencies.named_in(who) if re.match(r"^(?:หน่วยงาน)?\s*\(", who) else None
             )
-            if re.match(r"^หน่วยงาน\s*(?:\(|$)", who) and official in (None, self.meta.agency):
+            own = self.meta.agency or self.agency_guess
+            if official == own or (re.match(r"^หน่วยงาน\s*(?:\(|$)", who) and official is None):
                 found = ("agency", None)
-            elif official and official != self.meta.agency:
+            elif official:
                 found = ("kpi_owner", official)
             else:
                 return False
@@ -388,8 +411,6 @@ class _Segmenter:
     def _heads_items(self, numbering: _Numbering | None, text: str) -> bool:
         """Whether a line stands where a heading stands: not a bullet, and followed by items
         numbered in another style, or (unnumbered and short) by a longer paragraph."""
-        if numbering and numbering.style in _BULLETS:
-            return False
         if agencies.canonical(text) or agencies.named_in(text):
             return False  # an agency's name (สำนักงานการเจ้าหน้าที่) in a report's head
         following = self.following
@@ -410,18 +431,24 @@ class _Segmenter:
         if meta.committee is None and (committee := _COMMITTEE.search(text)):
             meta.committee = int(committee.group(1) or committee.group(2))
             found = True
-        if meta.agency is None and not agency:
-            meta.agency = agencies.named_in(text)
-        if meta.agency is None and agency:
-            if agency_line := _AGENCY_LINE.match(text):
-                name, known = agencies.normalize_agency(agency_line.group(1))
-                meta.agency = name
-                if not known:
-                    meta.warnings.append(f"{self.document.source}: unknown agency '{name}'")
-                return True
-            if official := agencies.canonical(text):
-                meta.agency = official
-                return True
+        if meta.agency is not None:
+            return found
+        if agency and (line := _AGENCY_LINE.search(text)):
+            value = _LEADERS.sub(" ", line.group(1)).strip(" :：")
+            official = (
+                agencies.canonical(value)
+                or agencies.named_in(value)
+                or agencies.canonical(re.split(r"\s{2,}|\(|คณะ", value)[0])
+            )
+            meta.agency = official or value
+            if not official:
+                meta.warnings.append(f"{self.document.source}: unknown agency '{value}'")
+            return True
+        if agency and (official := agencies.canonical(text)):
+            meta.agency = official
+            return True
+        if self.agency_guess is None and not _MEMO_LINE.match(text):
+            self.agency_guess = agencies.named_in(text)  # a title naming the agency
         return found
 
     # -- items -----------------------------------------------------------------------------
@@ -654,6 +681,7 @@ def segment(
     segmenter = _Segmenter(document)
     items = segmenter.walk()
     meta = segmenter.meta
+    meta.agency = meta.agency or segmenter.agency_guess
     if meta.agency is None and agency:
         meta.agency, known = agencies.normalize_agency(agency)
         if not known:
