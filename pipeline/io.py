@@ -303,6 +303,17 @@ def _rows_to_document(
         )
     # lines above the header (the form's title, the agency, the year) are the report's head
     blocks = _outline_rows(rows[:header_index], numbers[:header_index])
+    blocks += _finding_rows(rows, header_index, columns, numbers)
+    named = [str(h) for h in rows[header_index] if str(h or "").strip()]
+    known = {str(rows[header_index][i]) for i in columns.values()}
+    extra = [h for h in named if h not in known and _column_key(h) not in _IGNORED_COLUMNS]
+    warnings = (f"{path}: ignored column(s) {', '.join(extra)}",) if extra else ()
+    return Document(str(path), fmt, blocks, encoding=encoding, warnings=warnings)
+
+
+def _finding_rows(rows, header_index: int, columns: dict[str, int], numbers) -> list[Block]:
+    """The rows below a header, one finding a row, with what the other columns say as hints."""
+    blocks = []
     for offset, row in zip(numbers[header_index + 1 :], rows[header_index + 1 :]):
         cells = {name: row[i] if i < len(row) else None for name, i in columns.items()}
         text = str(cells.pop("text") or "").strip()
@@ -310,11 +321,7 @@ def _rows_to_document(
             continue
         hints = {k: str(v).strip() for k, v in cells.items() if v is not None and str(v).strip()}
         blocks.append(Block(raw=text, line=offset, hints=hints, single=True))
-    named = [str(h) for h in rows[header_index] if str(h or "").strip()]
-    known = {str(rows[header_index][i]) for i in columns.values()}
-    extra = [h for h in named if h not in known and _column_key(h) not in _IGNORED_COLUMNS]
-    warnings = (f"{path}: ignored column(s) {', '.join(extra)}",) if extra else ()
-    return Document(str(path), fmt, blocks, encoding=encoding, warnings=warnings)
+    return blocks
 
 
 #: Words of a report's sections: a sheet laid out as a report holds at least one.
@@ -520,6 +527,7 @@ _KIND_WORDS = (
     ("recommendation", re.compile("ข้อเสนอแนะ|แนวทาง(?:การ)?แก้ไข|recommend", re.I)),
     ("observation", re.compile("ข้อสังเกต|ข้อคิดเห็น|observation", re.I)),
 )
+_RECIPIENT_HEADER = re.compile("เจ้าภาพ|ผู้ประเมิน|ผู้รับข้อเสนอ|^หน่วยงาน")
 _FACTOR_HEADER = re.compile("ปัจจัย|ด้าน|ประเด็น|หมวด|factor|category", re.I)
 _LIST_MARKERS = ("•", "◦", "▪")
 
@@ -579,7 +587,7 @@ def _unique_cells(row) -> list:
 
 def _table_blocks(table, first_line: int) -> list[Block]:
     """A B1 table: a factor column, and columns of obstacles / recommendations; a line a finding."""
-    from pipeline.taxonomy import match_heading
+    from pipeline.taxonomy import category_from_label
 
     rows = [_unique_cells(row) for row in table.rows]
     if not rows:
@@ -592,17 +600,34 @@ def _table_blocks(table, first_line: int) -> list[Block]:
         kinds = [_column_kind(h) for h in header] if len(row) > 1 else []
         if any(kinds):
             break
-    if not any(kinds):  # not a findings table: read it as paragraphs, row by row
-        return _rows_as_paragraphs(rows, first_line)
-    factor_col = next((i for i, h in enumerate(header) if _FACTOR_HEADER.search(h)), None)
-    if factor_col is None and kinds[0] is None:
+    if not any(kinds):
+        texts = [["\n".join(_cell_lines(cell)) for cell in row] for row in rows]
+        for index, header in enumerate(texts[:3]):
+            columns = _map_columns(header)
+            if "text" in columns and len(columns) > 1:  # a list of findings, one a row
+                return _finding_rows(
+                    texts, index, columns, list(range(first_line + 1, first_line + len(texts) + 1))
+                )
+        return _rows_as_paragraphs(rows, first_line)  # not a findings table: row by row
+    factor_col = next(
+        (i for i, h in enumerate(header) if _FACTOR_HEADER.search(h) and not kinds[i]), None
+    )
+    # a first column of agencies (หน่วยงานเจ้าภาพตัวชี้วัด): who the recommendations are for
+    recipient_col = next(
+        (i for i, h in enumerate(header) if _RECIPIENT_HEADER.search(h) and not kinds[i]), None
+    )
+    if factor_col is None and recipient_col is None and kinds[0] is None:
         factor_col = 0
     blocks: list[Block] = []
     line = first_line
     for row_index, row in enumerate(rows[header_index + 1 :], start=header_index + 1):
-        category = None
+        category = recipient = None
         if factor_col is not None and factor_col < len(row):
-            category = match_heading(re.sub(r"^[\d๐-๙.)\s]+", "", row[factor_col].text.strip()))
+            category = category_from_label(
+                re.sub(r"^[\d๐-๙.)\s]+", "", row[factor_col].text.strip())
+            )
+        if recipient_col is not None and recipient_col < len(row):
+            recipient = row[recipient_col].text.strip() or None
         for index, cell in enumerate(row):
             kind = kinds[index] if index < len(kinds) else None
             if kind is None:
@@ -611,6 +636,8 @@ def _table_blocks(table, first_line: int) -> list[Block]:
             hints = {"kind": kind, "cell": f"{first_line}:{row_index}:{index}"}
             if category:
                 hints["heading_category"] = category
+            if recipient and kind == "recommendation":
+                hints["recipient_type"] = recipient
             for paragraph in _cell_paragraphs(cell):
                 for text in _paragraph_text(paragraph).splitlines():
                     line += 1

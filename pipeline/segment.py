@@ -27,13 +27,16 @@ _NUMBERING = re.compile(
         \((?P<paren>\d{1,3})\)
       | (?P<dotted>\d{1,3}(?:\.\d{1,3}){1,5})(?P<dotted_end>[.)])?(?=\s|$)
       | (?P<single>\d{1,3})(?P<single_end>[.)])(?!\d)
+      | (?P<letter_dotted>[ก-ฮ]\.\d{1,2})(?P<letter_dotted_end>[.)]?)(?=\s)
       | (?P<letter>[ก-ฮ])(?P<letter_end>[.)])(?=\s)
       | \((?P<paren_letter>[ก-ฮ])\)
-      | (?P<part>(?:ส่วนที่|ตอนที่|หมวดที่|ข้อ)\s*\d{1,2})(?P<part_end>[.:)]?)(?=\s|$)
+      | (?P<part>(?:ส่วนที่|ตอนที่|หมวด(?:ที่)?|ข้อ)\s*\d{1,2})(?P<part_end>\s*[.:：)]?)(?=\s|$)
       | (?P<bullet>[-–—•●○◦▪■□➢➤►✓*·])(?!\d)
     )\s*""",
     re.X,
 )
+#: A heading set in brackets: ``[ปัจจัยภายใน]``, ``【งบประมาณ】``.
+_BRACKETED = re.compile(r"^[\[【〔]\s*([^\]】〕]{1,60}?)\s*[\]】〕]$")
 _BULLETS = frozenset("-•◦▪*✓➢➤►")
 _BULLET_STYLE = {"–": "-", "—": "-", "●": "•", "·": "•", "○": "◦", "■": "▪", "□": "▪"}
 
@@ -208,11 +211,17 @@ def parse_numbering(text: str) -> tuple[_Numbering | None, str]:
     elif groups["single"]:
         end = groups["single_end"]
         numbering = _Numbering(groups["single"] + end, "n" + end, int(groups["single"]))
+    elif groups["letter_dotted"]:
+        numbering = _Numbering(
+            groups["letter_dotted"] + groups["letter_dotted_end"],
+            "ก.n" + groups["letter_dotted_end"],
+            int(groups["letter_dotted"].split(".")[1]),
+        )
     elif groups["paren_letter"]:
         numbering = _Numbering(f"({groups['paren_letter']})", "(ก)", None)
     elif groups["part"]:
         word = groups["part"].rstrip("0123456789 ")
-        label = re.sub(r"\s+", " ", groups["part"]) + groups["part_end"]
+        label = re.sub(r"\s+", " ", groups["part"]) + groups["part_end"].strip()
         numbering = _Numbering(label, f"{word} n", int(re.search(r"\d+", groups["part"]).group()))
     elif groups["letter"]:
         end = groups["letter_end"]
@@ -509,7 +518,8 @@ class _Segmenter:
         if not hints:
             return
         self.header = False
-        kind = kind_from_label(hints.get("kind", "")) if hints.get("kind") else None
+        # a table without a kind column sits in a section of the document, which gives it
+        kind = kind_from_label(hints.get("kind", "")) if hints.get("kind") else state.kind
         if hints.get("kind") and kind is None:
             self.meta.warnings.append(
                 f"{self.document.source}: unknown kind '{hints['kind']}' in line {block.line}; "
@@ -603,7 +613,7 @@ class _Segmenter:
             )
             self._apply_hints(block)
             numbering, text = parse_numbering(block.text)
-            text = text.strip()
+            text = _BRACKETED.sub(r"\1", text.strip())
             if not text:
                 continue
             if block.single:
