@@ -586,29 +586,40 @@ def _unique_cells(row) -> list:
 
 
 def _table_blocks(table, first_line: int) -> list[Block]:
-    """A B1 table: a factor column, and columns of obstacles / recommendations; a line a finding."""
+    """A Word table, read by :func:`grid_blocks` from its cells' lines."""
+    rows = [_unique_cells(row) for row in table.rows]
+    return grid_blocks([["\n".join(_cell_lines(cell)) for cell in row] for row in rows], first_line)
+
+
+def grid_blocks(rows: list[list[str]], first_line: int) -> list[Block]:
+    """A table as rows of cell texts (a cell merged across columns appears once).
+
+    The B1 grid (a factor column and columns of obstacles / recommendations; a line of a cell a
+    finding) gives blocks that carry their kind, category and recipient; a row merged across the
+    grid is a heading whose category holds for the rows under it. A table that lists findings
+    one a row (a text column and others) gives one finding a row; any other table is read row by
+    row (:func:`row_lines`).
+    """
     from pipeline.taxonomy import category_from_label
 
-    rows = [_unique_cells(row) for row in table.rows]
     if not rows:
         return []
     # the header is the first row naming a kind in a column of its own (a row merged across the
     # table is a heading, not a header); a form may put a title row above it
     kinds: list[str | None] = []
     for header_index, row in enumerate(rows[:3]):  # noqa: B007 - used after the loop
-        header = [cell.text.strip() for cell in row]
+        header = [text.strip() for text in row]
         kinds = [_column_kind(h) for h in header] if len(row) > 1 else []
         if any(kinds):
             break
+    numbers = list(range(first_line + 1, first_line + len(rows) + 1))
     if not any(kinds):
-        texts = [["\n".join(_cell_lines(cell)) for cell in row] for row in rows]
-        for index, header in enumerate(texts[:3]):
+        for index, header in enumerate(rows[:3]):
             columns = _map_columns(header)
             if "text" in columns and len(columns) > 1:  # a list of findings, one a row
-                return _finding_rows(
-                    texts, index, columns, list(range(first_line + 1, first_line + len(texts) + 1))
-                )
-        return _rows_as_paragraphs(rows, first_line)  # not a findings table: row by row
+                return _finding_rows(rows, index, columns, numbers)
+        lines = [text for row in rows for text in row_lines(row)]  # any other table
+        return [Block(raw=text, line=first_line + i) for i, text in enumerate(lines, start=1)]
     factor_col = next(
         (i for i, h in enumerate(header) if _FACTOR_HEADER.search(h) and not kinds[i]), None
     )
@@ -620,14 +631,21 @@ def _table_blocks(table, first_line: int) -> list[Block]:
         factor_col = 0
     blocks: list[Block] = []
     line = first_line
+    carried = None  # the category of the last heading row
     for row_index, row in enumerate(rows[header_index + 1 :], start=header_index + 1):
-        category = recipient = None
+        if len(row) == 1 and len(kinds) > 1:  # merged across the grid: a heading
+            for text in row[0].splitlines():
+                line += 1
+                if text.strip():
+                    blocks.append(Block(raw=text, line=line))
+            if not _FACTOR_ONLY.match(row[0].strip()):
+                carried = category_from_label(_bare_heading(row[0]))
+            continue
+        category, recipient = carried, None
         if factor_col is not None and factor_col < len(row):
-            category = category_from_label(
-                re.sub(r"^[\d๐-๙.)\s]+", "", row[factor_col].text.strip())
-            )
+            category = category_from_label(_bare_heading(row[factor_col])) or carried
         if recipient_col is not None and recipient_col < len(row):
-            recipient = row[recipient_col].text.strip() or None
+            recipient = row[recipient_col].strip() or None
         for index, cell in enumerate(row):
             kind = kinds[index] if index < len(kinds) else None
             if kind is None:
@@ -638,12 +656,20 @@ def _table_blocks(table, first_line: int) -> list[Block]:
                 hints["heading_category"] = category
             if recipient and kind == "recommendation":
                 hints["recipient_type"] = recipient
-            for paragraph in _cell_paragraphs(cell):
-                for text in _paragraph_text(paragraph).splitlines():
-                    line += 1
-                    if text.strip():
-                        blocks.append(Block(raw=text, line=line, hints=dict(hints)))
+            for text in cell.splitlines():
+                line += 1
+                if text.strip():
+                    blocks.append(Block(raw=text, line=line, hints=dict(hints)))
     return blocks
+
+
+_FACTOR_ONLY = re.compile(r"^ปัจจัย(?:ภายใน|ภายนอก)\s*[:：]?$")
+
+
+def _bare_heading(text: str) -> str:
+    """A heading cell without its number or its factor (``ปัจจัยภายใน : ด้านงบประมาณ``)."""
+    text = re.sub(r"^[\d๐-๙.)\s]+", "", text.strip())
+    return re.sub(r"^ปัจจัย(?:ภายใน|ภายนอก)\s*[:：\-–]?\s*", "", text)
 
 
 _ROW_NUMBER = re.compile(r"^[\d๐-๙]{1,3}(?:\.[\d๐-๙]{1,3})*[.)]?$")
@@ -664,17 +690,6 @@ def row_lines(texts: list[str]) -> list[str]:
         if "\n" not in value:
             return [f"{label.rstrip(' :：')} : {value}"]
     return [line for text in filled for line in text.splitlines() if line.strip()]
-
-
-def _rows_as_paragraphs(rows, first_line: int) -> list[Block]:
-    """A Word table that is not a findings grid, read row by row (:func:`row_lines`)."""
-    blocks: list[Block] = []
-    line = first_line
-    for row in rows:
-        for text in row_lines(["\n".join(_cell_lines(cell)) for cell in row]):
-            line += 1
-            blocks.append(Block(raw=text, line=line))
-    return blocks
 
 
 def _cell_lines(cell) -> list[str]:
