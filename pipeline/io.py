@@ -14,7 +14,7 @@ import io
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 #: Files larger than this are refused without being read.
@@ -634,12 +634,14 @@ def grid_blocks(rows: list[list[str]], first_line: int) -> list[Block]:
     carried = None  # the category of the last heading row
     for row_index, row in enumerate(rows[header_index + 1 :], start=header_index + 1):
         if len(row) == 1 and len(kinds) > 1:  # merged across the grid: a heading
-            for text in row[0].splitlines():
-                line += 1
-                if text.strip():
-                    blocks.append(Block(raw=text, line=line))
-            if not _FACTOR_ONLY.match(row[0].strip()):
-                carried = category_from_label(_bare_heading(row[0]))
+            if _FACTOR_ONLY.match(row[0].strip()):
+                continue
+            carried = category_from_label(_bare_heading(row[0]))
+            if carried is None:  # a section heading (ข้อเสนอแนะต่อ...): the segmenter reads it
+                for text in row[0].splitlines():
+                    line += 1
+                    if text.strip():
+                        blocks.append(Block(raw=text, line=line))
             continue
         category, recipient = carried, None
         if factor_col is not None and factor_col < len(row):
@@ -801,6 +803,47 @@ def _pdf_lines(page) -> list[tuple[float, float, float, float, str]]:
     return lines
 
 
+def _inside(line, rect) -> bool:
+    """Whether the middle of a visual line ``(x0, y0, x1, y1, text)`` lies in ``rect``."""
+    x, y = (line[0] + line[2]) / 2, (line[1] + line[3]) / 2
+    return rect.x0 <= x <= rect.x1 and rect.y0 <= y <= rect.y1
+
+
+def _pdf_cell_text(page, rect) -> str:
+    """A table cell's text: its lines joined, a new line only where an item starts."""
+    text = ""
+    for line in page.get_text("text", clip=rect).splitlines():
+        if not line.strip():
+            continue
+        text += ("\n" if text and _LIST_START.match(line) else "") + line
+    return text
+
+
+def _pdf_tables(page, carried: list) -> list:
+    """The ruled tables of a page, top first, as ``(rect, blocks)`` read by :func:`grid_blocks`.
+
+    A table that goes on from the page before without repeating its header row gets that
+    header back (``carried`` holds the last grid header seen, and is updated).
+    """
+    import pymupdf
+
+    found = []
+    for table in sorted(page.find_tables().tables, key=lambda t: t.bbox[1]):
+        if len(table.rows) < 2 and not carried:
+            continue
+        rows = [
+            [_pdf_cell_text(page, pymupdf.Rect(cell)) for cell in row.cells if cell is not None]
+            for row in table.rows
+        ]
+        width = max(len(row) for row in rows)
+        if any(_column_kind(text) for text in rows[0]) and len(rows[0]) > 1:
+            carried[:] = [rows[0]]
+        elif carried and len(carried[0]) == width:
+            rows = [carried[0], *rows]
+        found.append((pymupdf.Rect(table.bbox), grid_blocks(rows, 0)))
+    return found
+
+
 def _read_pdf(path: Path, data: bytes) -> Document:
     """A PDF with a text layer (as Word exports it): one block per paragraph, in reading order.
 
@@ -816,17 +859,27 @@ def _read_pdf(path: Path, data: bytes) -> Document:
         raise InputError(path, f"corrupt PDF ({type(error).__name__})") from None
     if document.needs_pass:
         raise InputError(path, "the PDF is password-protected")
-    paragraphs: list[str] = []
+    paragraphs: list[str | list[Block]] = []  # text, or the blocks of a table
     images = 0
+    carried: list = []  # the header of the last grid, for a grid that goes on over a page
     with document:
         for page in document:
             images += len(page.get_images())
-            found = _pdf_lines(page)
-            if not found:
+            tables = _pdf_tables(page, carried)
+            found = [
+                line
+                for line in _pdf_lines(page)
+                if not any(_inside(line, rect) for rect, _ in tables)
+            ]
+            if not found and not tables:
                 continue
-            left, right = min(b[0] for b in found), max(b[2] for b in found)
+            left = min((b[0] for b in found), default=0)
+            right = max((b[2] for b in found), default=0)
             previous = None
             for x0, y0, x1, y1, text in found:
+                while tables and tables[0][0].y0 < y0:  # a table above this line comes first
+                    paragraphs.append(tables.pop(0)[1])
+                    previous = None
                 wrapped = (
                     previous is not None
                     and previous[2] >= right - 0.12 * (right - left)  # it ran to the margin
@@ -838,7 +891,12 @@ def _read_pdf(path: Path, data: bytes) -> Document:
                 else:
                     paragraphs.append(text)
                 previous = (x0, y0, x1, y1)
-    blocks = [Block(raw=p.strip(), line=i) for i, p in enumerate(paragraphs, start=1) if p.strip()]
+            paragraphs.extend(blocks for _, blocks in tables)
+    blocks = []
+    for item in paragraphs:
+        for block in [Block(raw=item.strip(), line=0)] if isinstance(item, str) else item:
+            if block.raw.strip():
+                blocks.append(replace(block, line=len(blocks) + 1))
     if not blocks:
         problem = "a scanned PDF with no text layer; run OCR on it first (or send the Word file)"
         raise InputError(path, problem if images else "the PDF has no text")
