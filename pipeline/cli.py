@@ -88,6 +88,12 @@ def parse(
     jobs: Annotated[
         int, typer.Option(help="Processes to use (-1: all cores).", callback=_jobs_option)
     ] = 1,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Print, per file, the sections and headings read and how."
+        ),
+    ] = False,
 ) -> None:
     """Pull every finding out of the reports and write them as one table."""
     from rich.progress import Progress
@@ -118,6 +124,15 @@ def parse(
         write_table(result.findings, output)
     except (OutputError, OSError) as error:
         _write_failed(output, error)
+    if verbose:
+        from rich.markup import escape
+
+        for name, outline in result.outlines.items():
+            counts = result.findings[result.findings["source"] == name]["kind"].value_counts()
+            found = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no findings"
+            console.print(f"[bold]{escape(name)}[/bold]: {found}")
+            for line in outline:
+                console.print(f"  {escape(line)}")
     _print_summary(result, output)
     if result.errors or not files:
         raise typer.Exit(1)

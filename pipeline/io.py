@@ -65,6 +65,9 @@ class Block:
     hints: dict = field(default_factory=dict)
     single: bool = False
     repairs: tuple[str, ...] = ()
+    #: the line goes on the paragraph of the line before: a line break inside a Word paragraph,
+    #: or a flush-left line under an indented first line, with no blank line between, in text
+    continues: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,11 +214,18 @@ def _check_text(path: Path, text: str) -> None:
 def _read_text(path: Path, data: bytes) -> Document:
     text, encoding = decode_text(path, data)
     _check_text(path, text)
-    blocks = [
-        Block(raw=line, line=number)
-        for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip()
-    ]
+    blocks: list[Block] = []
+    indented = False  # the paragraph the line before belongs to opened with an indent
+    previous_blank = True
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            previous_blank = True
+            continue
+        opens = line[:1].isspace()
+        continues = not previous_blank and indented and not opens and not _LIST_START.match(line)
+        blocks.append(Block(raw=line, line=number, continues=continues))
+        indented = indented if continues else opens
+        previous_blank = False
     return Document(source=str(path), format="text", blocks=blocks, encoding=encoding)
 
 
@@ -741,10 +751,10 @@ def _read_docx(path: Path, data: bytes) -> Document:
             blocks.extend(table_blocks)
             line = table_blocks[-1].line if table_blocks else line
             continue
-        for text in _paragraph_text(item).splitlines() or [""]:
+        for index, text in enumerate(_paragraph_text(item).splitlines() or [""]):
             line += 1
-            if text.strip():
-                blocks.append(Block(raw=text, line=line))
+            if text.strip():  # after a line break inside the paragraph, it goes on
+                blocks.append(Block(raw=text, line=line, continues=index > 0))
     if not blocks:
         raise InputError(path, "the Word file has no text")
     return Document(str(path), "docx", blocks)

@@ -28,6 +28,8 @@ class ParseResult:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     repairs: Counter = field(default_factory=Counter)
+    #: per file, the structure the segmenter read (``findings parse -v``)
+    outlines: dict[str, list[str]] = field(default_factory=dict)
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
@@ -74,6 +76,10 @@ def parse_file(
     if meta.joined_paragraphs:
         repairs["joined_paragraphs"] += meta.joined_paragraphs
     warnings = [*document.warnings, *meta.warnings]
+    findings.attrs["outline"] = [
+        f"agency {meta.agency}, committee {meta.committee}, fiscal year {meta.fiscal_year}",
+        *meta.outline,
+    ]
     if findings.empty:
         warnings.append(f"{path}: no findings found")
     return findings, repairs, warnings
@@ -117,6 +123,7 @@ def parse_paths(
         else:
             findings, repairs, warnings = outcome
             result.files.append(str(path))
+            result.outlines[str(path)] = findings.attrs.pop("outline", [])
             result.repairs.update(repairs)
             result.warnings.extend(warnings)
             frames.append(findings)

@@ -78,7 +78,8 @@ _FURNITURE = re.compile(
     r"^(?:ตำแหน่ง\s*[:：.…_]|ตำแหน่ง\s+(?!.*(?:ว่าง|ขาด|ไม่|ควร)).{1,60}$"
     r"|ผู้(?:จัดทำ|รายงาน|ตรวจสอบ|บันทึก|ประสานงาน)(?:ข้อมูล|รายงาน)?\s*[:：]"
     rf"|(?:ณ\s*)?(?:วันที่|ลงวันที่)[\s\d.…_]*(?:เดือน)?[\s.…_]*(?:{_MONTHS}|[.…_]{{3}})"
-    r"|หมายเหตุ|โทร(?:ศัพท์|\.)?\s*[:：]?\s*\d|อีเมล|e-?mail\s*[:：])",
+    r"|หมายเหตุ|โทร(?:ศัพท์|\.)?\s*[:：]?\s*\d|อีเมล|e-?mail\s*[:：]|(?:จัดทำ|รายงาน|สรุป)โดย"
+    rf"|\d{{1,2}}\s*(?:{_MONTHS})\s*(?:พ\.\s*ศ\.\s*)?\d{{4}}$)",
     re.I,
 )
 _LEADER_CHARS = re.compile(r"[.…_\-–—=*~]")
@@ -303,6 +304,8 @@ class Segmentation:
     agency: str | None = None
     warnings: list[str] = field(default_factory=list)
     joined_paragraphs: int = 0
+    #: the structure read, one line each: ``line 12: category budget (synonyms) ← ด้านเงิน``
+    outline: list[str] = field(default_factory=list)
 
 
 class _Segmenter:
@@ -315,8 +318,12 @@ class _Segmenter:
         self.hints: dict | None = None
         self.following: str | None = None  # the next line that is not furniture
         self.agency_guess: str | None = None  # an agency a title or header line names
+        self.line = 0  # the line being read, for the outline
 
     # -- headings --------------------------------------------------------------------------
+
+    def _note(self, what: str, text: str) -> None:
+        self.meta.outline.append(f"line {self.line}: {what} ← {text[:60]}")
 
     def _section_heading(self, numbering: _Numbering | None, text: str) -> bool:
         state = self.state
@@ -359,6 +366,8 @@ class _Segmenter:
                 state.recipient_type = "agency"
         if committee := _COMMITTEE.search(text):
             state.committee = int(committee.group(1) or committee.group(2))
+        recipient = f", for {state.recipient_type}" if state.recipient_type else ""
+        self._note(f"{kind}{recipient}" if kind == "title" else f"section {kind}{recipient}", text)
         return True
 
     def _recipient_heading(self, numbering: _Numbering | None, text: str) -> bool:
@@ -387,6 +396,8 @@ class _Segmenter:
         state.category = state.factor = None
         state.labels["group"] = numbering.label if numbering else None
         self.header = False
+        agency = f" {state.recipient_agency}" if state.recipient_agency else ""
+        self._note(f"recommendations for {state.recipient_type}{agency}", text)
         return True
 
     def _group_heading(self, numbering: _Numbering | None, text: str) -> bool:
@@ -400,17 +411,20 @@ class _Segmenter:
             state.factor = "internal" if factor.group(1) == "ใน" else "external"
             state.category = None
             state.labels = {"section": state.labels.get("section"), "factor": label}
+            self._note(f"factor {state.factor}", text)
             return True
         category, source = taxonomy.match_heading(text), "words"
         if category is None and self._heads_items(numbering, text):
             category, source = taxonomy.heading_by_words(text), "synonyms"
         if category:
+            self._note(f"category {category} ({source})", text)
             state.close()
             state.category, state.heading_source = category, source
             state.factor = taxonomy.BY_ID[category].factor
             state.labels["group"] = label
             return True
         if state.recipient_type == "kpi_owner" and (recipient := agencies.recipient_heading(text)):
+            self._note(f"KPI owner {recipient}", text)
             state.close()
             state.recipient_agency = recipient
             state.labels["group"] = label
@@ -603,6 +617,7 @@ class _Segmenter:
         running, seen = self._running_lines(), set()
         blocks = self.document.blocks
         for index, block in enumerate(blocks):
+            self.line = block.line
             self.following = next(
                 (
                     b.text
@@ -641,7 +656,7 @@ class _Segmenter:
             if numbering:
                 state.mode = state.mode or "numbered"
                 self._new_item(numbering, block, text)
-            elif state.mode == "numbered" and state.stack:
+            elif state.stack and (state.mode == "numbered" or block.continues):
                 state.stack[-1].add(block, text)  # the paragraph goes on after a break
                 self.meta.joined_paragraphs += 1
             elif _LEAD_IN.search(text):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import zipfile
 
 import pytest
@@ -276,3 +278,57 @@ def test_a_recipient_column_and_a_glossed_kind_header(tmp_path):
     assert list(findings[col.KIND]) == ["obstacle"] + ["recommendation"] * 3
     assert list(findings[col.RECIPIENT_TYPE])[1:] == ["kpi_owner", "executives", "agency"]
     assert list(findings[col.RECIPIENT_AGENCY])[1] == "สำนักยุทธศาสตร์และประเมินผล"
+
+
+def _grid_report(path):
+    """A B1 grid with merged category rows, then a recommendation broken by a line break."""
+    import docx
+
+    document = docx.Document()
+    grid = document.add_table(rows=5, cols=2)
+    grid.style = "Table Grid"  # ruled, as offices print it
+    grid.cell(0, 0).text, grid.cell(0, 1).text = "ปัญหาอุปสรรค", "ข้อเสนอแนะ"
+    for row, heading in ((1, "ปัจจัยภายใน"), (2, "ปัจจัยภายใน : ด้านเงิน (งบประมาณ)")):
+        grid.cell(row, 0).merge(grid.cell(row, 1)).text = heading
+    grid.cell(3, 0).text, grid.cell(3, 1).text = "1. งบซ่อมถนนได้รับล่าช้า", "1. ควรเร่งขอโอนงบ"
+    grid.cell(4, 0).merge(grid.cell(4, 1)).text = "ด้านคน (อัตรากำลัง)"
+    document.add_paragraph("ข้อเสนอแนะต่อผู้บริหารกรุงเทพมหานคร")
+    paragraph = document.add_paragraph("- ควรเพิ่มกรอบอัตรากำลังของ")
+    paragraph.add_run().add_break()
+    paragraph.add_run("สำนักงานเขตชั้นนอก")
+    document.save(path)
+    return path
+
+
+def test_a_grid_whose_category_headings_are_merged_rows(tmp_path):
+    """Rows merged across the grid name the category of the rows under them; a factor alone
+    (ปัจจัยภายใน) is no category; a line break inside a Word paragraph goes on the finding."""
+    findings, _, _ = parse_file(_grid_report(tmp_path / "b1_grid.docx"))
+    assert list(findings[col.TEXT]) == [
+        "งบซ่อมถนนได้รับล่าช้า",
+        "ควรเร่งขอโอนงบ",
+        "ควรเพิ่มกรอบอัตรากำลังของ สำนักงานเขตชั้นนอก",
+    ]
+    assert list(findings[col.HEADING_CATEGORY])[:2] == ["budget", "budget"]
+    assert list(findings[col.KIND]) == ["obstacle", "recommendation", "recommendation"]
+    assert list(findings[col.RECIPIENT_TYPE])[1:] == ["agency", "executives"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_grid_exported_to_pdf_reads_like_the_word_file(tmp_path):
+    """A PDF's ruled table is read cell by cell, as the Word table it was made from."""
+    path = _grid_report(tmp_path / "b1_grid.docx")
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    from_word, _, _ = parse_file(path)
+    from_pdf, _, _ = parse_file(path.with_suffix(".pdf"))
+    columns = [col.KIND, col.HEADING_CATEGORY, col.RECIPIENT_TYPE]
+    assert from_pdf[columns].equals(from_word[columns])
+    assert [t.replace(" ", "") for t in from_pdf[col.TEXT]] == [
+        t.replace(" ", "") for t in from_word[col.TEXT]
+    ]

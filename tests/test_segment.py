@@ -275,3 +275,22 @@ def test_recipient_sub_headings_in_other_words():
     assert list(findings[col.RECIPIENT_TYPE]) == ["agency", "kpi_owner", "executives"]
     assert list(findings[col.RECIPIENT_AGENCY])[1] == "สำนักงบประมาณกรุงเทพมหานคร"
     assert set(findings[col.KIND]) == {"recommendation"}
+
+
+def test_indented_paragraphs_hard_wrapped_in_a_text_file(tmp_path):
+    """An unnumbered report whose paragraphs open with an indent: a flush-left line with no blank
+    line before it goes on the paragraph above."""
+    from pipeline.parse import parse_file
+
+    path = tmp_path / "b1_paragraphs.txt"
+    path.write_text(
+        "ปัญหาอุปสรรค\n\tตำแหน่งนายช่างโยธาว่างหลายอัตรา ขณะที่คำขออนุญาตก่อสร้าง\n"
+        "เพิ่มขึ้นต่อเนื่อง\n\n\tงบประมาณซ่อมแนวไม้ไผ่ได้รับล่าช้า\n\nลงชื่อ ........ ผู้จัดทำ\n"
+        "จัดทำโดย ฝ่ายเลขานุการ\n23 ตุลาคม 2567\n",
+        encoding="utf-8",
+    )
+    findings, _, _ = parse_file(path)
+    assert list(findings[col.TEXT]) == [
+        "ตำแหน่งนายช่างโยธาว่างหลายอัตรา ขณะที่คำขออนุญาตก่อสร้าง เพิ่มขึ้นต่อเนื่อง",
+        "งบประมาณซ่อมแนวไม้ไผ่ได้รับล่าช้า",
+    ]
