@@ -762,7 +762,7 @@ def _read_docx(path: Path, data: bytes) -> Document:
 
 # --- PDF ---------------------------------------------------------------------------------------
 
-_PAGE_NUMBER = re.compile(r"^\s*[-–(]?\s*[0-9๐-๙]{1,4}\s*[-–)]?\s*$")
+_PAGE_NUMBER = re.compile(r"^\s*[-–(]?\s*[0-9๐-๙]{1,3}\s*[-–)]?\s*$")
 _LIST_START = re.compile(r"^\s*(?:\(?[0-9๐-๙]{1,3}[.)]|[0-9๐-๙]+(?:\.[0-9๐-๙]+)+|[-–•●○◦▪■]\s)")
 
 
@@ -825,8 +825,14 @@ def _pdf_cell_text(page, rect) -> str:
     for line in page.get_text("text", clip=rect).splitlines():
         if not line.strip():
             continue
-        text += ("\n" if text and _LIST_START.match(line) else "") + line
+        text += ("\n" if text and _LIST_START.match(line) else _joiner(text, line)) + line
     return text
+
+
+def _joiner(before: str, after: str) -> str:
+    """What joins a line to the next of its paragraph: nothing between Thai letters (Thai
+    writes no space between words), a space between Latin words or numbers."""
+    return " " if before[-1:].isascii() and before[-1:].isalnum() and after[:1].isascii() else ""
 
 
 def _pdf_tables(page, carried: list) -> list:
@@ -897,7 +903,7 @@ def _read_pdf(path: Path, data: bytes) -> Document:
                     and not _LIST_START.match(text)
                 )
                 if wrapped:
-                    paragraphs[-1] += text
+                    paragraphs[-1] += _joiner(paragraphs[-1], text) + text
                 else:
                     paragraphs.append(text)
                 previous = (x0, y0, x1, y1)

@@ -237,9 +237,16 @@ def drop_teasers(blocks: list[Block]) -> tuple[list[Block], int]:
     out: list[Block] = []
     count = 0
     i = 0
+    # a page's running header or footer may stand between a teaser and the line it repeats
+    keys = Counter(re.sub(r"\d+", "#", b.text) for b in blocks if len(b.text) >= 8)
     while i < len(blocks):
         block = blocks[i]
         stem = _teaser_stem(block.text)
+        j = i + 1
+        while j < len(blocks) and keys[re.sub(r"\d+", "#", blocks[j].text)] >= 2:
+            j += 1
+        if stem is not None and j > i + 1 and j < len(blocks):
+            blocks = [*blocks[: i + 1], blocks[j], *blocks[i + 1 : j], *blocks[j + 1 :]]
         following = blocks[i + 1] if i + 1 < len(blocks) else None
         if stem is not None and following is None and len(stem) <= _LAST_TEASER_MAX:
             count += 1  # the teaser of a page the file does not have

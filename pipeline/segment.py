@@ -92,6 +92,10 @@ _SIGNED = re.compile(
 _LEADER_WORDS_MAX = 12
 
 
+def _running_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text)
+
+
 def is_furniture(text: str) -> bool:
     """A signature, position, date, note or contact line, or a line that is mostly dots."""
     bare = text.strip()
@@ -123,6 +127,8 @@ _AGENCY_LINE = re.compile(
     r"[\s:：.…_]*(\S.*)$"
 )
 _LEADERS = re.compile(r"[.…_]{2,}")
+_YEAR_CUT = re.compile(r"(?:ปีงบประมาณ|ประจำปี|พ\.\s*ศ\.)\s*$")
+_BE_YEAR = re.compile(r"^\s*25\d\d\s*$")
 #: Lines of a memo's head that name other offices (the sender, the addressee).
 _MEMO_LINE = re.compile(r"^(?:จาก|ถึง|เรียน|ส่วนราชการ|ที่\s|สำเนา|อ้างถึง)")
 
@@ -150,6 +156,7 @@ def _lookup(value: str, table: dict[str, tuple[str, ...]]) -> str | None:
 #: หน่วยงานผู้รับการประเมิน``, ``ถึงหน่วยงานเจ้าภาพตัวชี้วัด (สำนักงบประมาณกรุงเทพมหานคร)``.
 _RECIPIENT_LEAD = re.compile(
     r"^(?:ข้อเสนอแนะ\s*)?(?:เชิงนโยบาย\s*)?(?:สำหรับ|ถึง|ต่อ|เสนอต่อ|เสนอ)\s*(?P<who>\S.*)$"
+    r"|^(?P<label>(?:หน่วยงาน)?เจ้าภาพ(?:ตัวชี้วัด)?|หน่วยงานผู้ประเมิน)\s*[:：]\s*(?P<named>\S.*)$"
 )
 
 
@@ -319,6 +326,7 @@ class _Segmenter:
         self.following: str | None = None  # the next line that is not furniture
         self.agency_guess: str | None = None  # an agency a title or header line names
         self.line = 0  # the line being read, for the outline
+        self.previous = ""  # the text of the line before it
 
     # -- headings --------------------------------------------------------------------------
 
@@ -376,7 +384,9 @@ class _Segmenter:
         lead = _RECIPIENT_LEAD.match(text)
         if not lead or len(text) > _HEADING_MAX_CHARS or "ควร" in text:
             return False
-        who = lead.group("who").strip(" :：")
+        who = (lead.group("who") or "").strip(" :：")
+        if lead.group("label"):  # เจ้าภาพตัวชี้วัด : สำนักงบประมาณกรุงเทพมหานคร (สงม.)
+            who = f"{lead.group('label')} {lead.group('named')}"
         found = _recipient_group(who)
         if found is None:
             official = agencies.canonical(who.strip("()")) or (
@@ -450,6 +460,9 @@ class _Segmenter:
         found = False
         if meta.fiscal_year is None and (year := _YEAR.search(text)):
             meta.fiscal_year = _year(year.group(1) or year.group(2))
+            found = True
+        elif meta.fiscal_year is None and _YEAR_CUT.search(self.previous) and _BE_YEAR.match(text):
+            meta.fiscal_year = int(text.strip())  # the year wrapped onto a line of its own
             found = True
         if meta.committee is None and (committee := _COMMITTEE.search(text)):
             meta.committee = int(committee.group(1) or committee.group(2))
@@ -559,13 +572,17 @@ class _Segmenter:
         state.labels = {}
 
     def _running_lines(self) -> set[str]:
-        """Lines a page header or footer repeats: the same unnumbered line at least twice."""
+        """Lines a page header or footer repeats: the same unnumbered line at least twice, its
+        numbers aside (``... หน้า 2``, ``... หน้า 3``)."""
         counts: dict[str, int] = {}
         for block in self.document.blocks:
             if not block.single and len(block.text) >= 8:
-                counts[block.text] = counts.get(block.text, 0) + 1
+                key = _running_key(block.text)
+                counts[key] = counts.get(key, 0) + 1
         return {
-            line for line, count in counts.items() if count >= 2 and not parse_numbering(line)[0]
+            block.text
+            for block in self.document.blocks
+            if counts.get(_running_key(block.text), 0) >= 2 and not parse_numbering(block.text)[0]
         }
 
     def _is_heading(self, text: str) -> bool:
@@ -583,8 +600,8 @@ class _Segmenter:
     def _furniture(self, block: Block, text: str, running: set[str], seen: set[str]) -> bool:
         """Skip page headers and footers, signature blocks, notes; True if ``block`` is one."""
         if block.text in running:
-            first = block.text not in seen
-            seen.add(block.text)
+            first = _running_key(block.text) not in seen
+            seen.add(_running_key(block.text))
             if self._is_heading(text) or (first and self.header):
                 return False  # a heading, or the first time a title or header line is seen
             self._metadata(block.text, agency=False)
@@ -617,6 +634,7 @@ class _Segmenter:
         running, seen = self._running_lines(), set()
         blocks = self.document.blocks
         for index, block in enumerate(blocks):
+            self.previous = blocks[index - 1].text if index else ""
             self.line = block.line
             self.following = next(
                 (

@@ -108,3 +108,22 @@ def test_thai_consonants_are_only_lost_to_the_rules_that_remove_them(text):
     if not changes.keys() & {"repeated_characters", "latin_inside_thai_words", "ocr_misreadings"}:
         kept = iter(ch for ch in clean if "ก" <= ch <= "ฮ")
         assert all(ch in kept for ch in consonants)  # in order; a look-alike may add one
+
+
+def test_a_teaser_before_a_running_header_is_still_a_teaser():
+    from pipeline.io import Block, Document
+    from pipeline.normalize import normalize_document
+
+    header = "ปีงบประมาณ 2566 แบบ B1 / คณะที่ 1"
+    lines = [
+        header,
+        "2.2) การประสาน...",
+        header,
+        "2.2) การประสานงานกับหน่วยงานภายนอก",
+        "1) ผู้รับจ้างส่งมอบงานล่าช้า",
+    ]
+    blocks = [Block(raw=line, line=n) for n, line in enumerate(lines, 1)]
+    document, repairs = normalize_document(Document("b1.txt", "text", blocks))
+    texts = [b.text for b in document.blocks]
+    assert "2.2) การประสาน..." not in texts and repairs["teaser_lines"] == 1
+    assert texts.count("2.2) การประสานงานกับหน่วยงานภายนอก") == 1

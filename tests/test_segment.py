@@ -294,3 +294,27 @@ def test_indented_paragraphs_hard_wrapped_in_a_text_file(tmp_path):
         "ตำแหน่งนายช่างโยธาว่างหลายอัตรา ขณะที่คำขออนุญาตก่อสร้าง เพิ่มขึ้นต่อเนื่อง",
         "งบประมาณซ่อมแนวไม้ไผ่ได้รับล่าช้า",
     ]
+
+
+def test_a_footer_whose_page_number_changes_is_not_part_of_a_finding():
+    footer = "สำนักการระบายน้ำ | รายงานผลการตรวจติดตามฯ คณะที่ 3 | หน้า {}"
+    text = f"""ผลการตรวจติดตาม ประจำปีงบประมาณ พ.ศ.
+๒๕๖๗
+ปัญหาอุปสรรค
+1) สถานีวัดระดับน้ำส่งข้อมูลขาดหาย
+{footer.format(1)}
+2) เครื่องสูบน้ำบางแห่งใช้งานมานาน
+{footer.format(2)}
+ข้อเสนอแนะ
+เจ้าภาพตัวชี้วัด : สำนักงบประมาณกรุงเทพมหานคร (สงม.)
+1) ควรไม่นับโครงการที่ติดการรื้อย้ายในตัวชี้วัด
+"""
+    findings, meta = _segment(text)
+    assert list(findings[col.TEXT]) == [
+        "สถานีวัดระดับน้ำส่งข้อมูลขาดหาย",
+        "เครื่องสูบน้ำบางแห่งใช้งานมานาน",
+        "ควรไม่นับโครงการที่ติดการรื้อย้ายในตัวชี้วัด",
+    ]
+    assert meta.fiscal_year == 2567  # the year wrapped onto a line of its own
+    assert findings[col.RECIPIENT_TYPE].iloc[2] == "kpi_owner"
+    assert findings[col.RECIPIENT_AGENCY].iloc[2] == "สำนักงบประมาณกรุงเทพมหานคร"
