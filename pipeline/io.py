@@ -646,7 +646,7 @@ def grid_blocks(rows: list[list[str]], first_line: int) -> list[Block]:
         if len(row) == 1 and len(kinds) > 1:  # merged across the grid: a heading
             if _FACTOR_ONLY.match(row[0].strip()):
                 continue
-            carried = category_from_label(_bare_heading(row[0]))
+            carried = category_from_label(_bare_heading(row[0]), lenient=True)
             if carried is None:  # a section heading (ข้อเสนอแนะต่อ...): the segmenter reads it
                 for text in row[0].splitlines():
                     line += 1
@@ -655,7 +655,7 @@ def grid_blocks(rows: list[list[str]], first_line: int) -> list[Block]:
             continue
         category, recipient = carried, None
         if factor_col is not None and factor_col < len(row):
-            category = category_from_label(_bare_heading(row[factor_col])) or carried
+            category = category_from_label(_bare_heading(row[factor_col]), lenient=True) or carried
         if recipient_col is not None and recipient_col < len(row):
             recipient = row[recipient_col].strip() or None
         for index, cell in enumerate(row):

@@ -227,6 +227,14 @@ def _teaser_stem(text: str) -> str | None:
     return _TEASER_END.sub("", text).rstrip() if _TEASER_END.search(text) else None
 
 
+_TRAILING_NUMBER = re.compile(r"\d+(?:\s*(?:/|จาก|of)\s*\d+)?[\s\W]*$")
+
+
+def running_key(text: str) -> str:
+    """A line as a page header or footer repeats it: its closing page number aside."""
+    return _TRAILING_NUMBER.sub("#", text)
+
+
 def drop_teasers(blocks: list[Block]) -> tuple[list[Block], int]:
     """Remove page-break teasers: a line ending in ``...`` that the next line repeats.
 
@@ -238,12 +246,12 @@ def drop_teasers(blocks: list[Block]) -> tuple[list[Block], int]:
     count = 0
     i = 0
     # a page's running header or footer may stand between a teaser and the line it repeats
-    keys = Counter(re.sub(r"\d+", "#", b.text) for b in blocks if len(b.text) >= 8)
+    keys = Counter(running_key(b.text) for b in blocks if len(b.text) >= 8)
     while i < len(blocks):
         block = blocks[i]
         stem = _teaser_stem(block.text)
         j = i + 1
-        while j < len(blocks) and keys[re.sub(r"\d+", "#", blocks[j].text)] >= 2:
+        while j < len(blocks) and keys[running_key(blocks[j].text)] >= 2:
             j += 1
         if stem is not None and j > i + 1 and j < len(blocks):
             blocks = [*blocks[: i + 1], blocks[j], *blocks[i + 1 : j], *blocks[j + 1 :]]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipeline import agencies, taxonomy
 from pipeline.io import Block, Document
+from pipeline.normalize import running_key
 from pipeline.schema import col, findings_frame
 
 _NUMBERING = re.compile(
@@ -90,10 +91,6 @@ _SIGNED = re.compile(
 )
 #: A line of leaders may hold a few words (``ลงชื่อ ...... ผู้รายงาน``), not a filled-in field.
 _LEADER_WORDS_MAX = 12
-
-
-def _running_key(text: str) -> str:
-    return re.sub(r"\d+", "#", text)
 
 
 def is_furniture(text: str) -> bool:
@@ -324,6 +321,8 @@ class _Segmenter:
         self.header = True  # before the first section heading: metadata lives here
         self.hints: dict | None = None
         self.following: str | None = None  # the next line that is not furniture
+        self.following_index: int | None = None
+        self.skip: int | None = None  # a line already read as part of a heading
         self.agency_guess: str | None = None  # an agency a title or header line names
         self.line = 0  # the line being read, for the outline
         self.previous = ""  # the text of the line before it
@@ -424,6 +423,11 @@ class _Segmenter:
             self._note(f"factor {state.factor}", text)
             return True
         category, source = taxonomy.match_heading(text), "words"
+        if category is None and self.following and not parse_numbering(self.following)[0]:
+            # a long heading wrapped onto the next line (the seed's long coordination heading)
+            category = taxonomy.match_heading(f"{text} {self.following}")
+            if category:
+                self.skip = self.following_index
         if category is None and self._heads_items(numbering, text):
             category, source = taxonomy.heading_by_words(text), "synonyms"
         if category:
@@ -555,7 +559,7 @@ class _Segmenter:
         state.kind = kind
         category = None
         if label := hints.get(col.HEADING_CATEGORY):
-            category = taxonomy.category_from_label(label)
+            category = taxonomy.category_from_label(label, lenient=True)
             if category is None:
                 self.meta.warnings.append(
                     f"{self.document.source}: unknown category '{label}' in line {block.line}; "
@@ -577,12 +581,12 @@ class _Segmenter:
         counts: dict[str, int] = {}
         for block in self.document.blocks:
             if not block.single and len(block.text) >= 8:
-                key = _running_key(block.text)
+                key = running_key(block.text)
                 counts[key] = counts.get(key, 0) + 1
         return {
             block.text
             for block in self.document.blocks
-            if counts.get(_running_key(block.text), 0) >= 2 and not parse_numbering(block.text)[0]
+            if counts.get(running_key(block.text), 0) >= 2 and not parse_numbering(block.text)[0]
         }
 
     def _is_heading(self, text: str) -> bool:
@@ -600,8 +604,8 @@ class _Segmenter:
     def _furniture(self, block: Block, text: str, running: set[str], seen: set[str]) -> bool:
         """Skip page headers and footers, signature blocks, notes; True if ``block`` is one."""
         if block.text in running:
-            first = _running_key(block.text) not in seen
-            seen.add(_running_key(block.text))
+            first = running_key(block.text) not in seen
+            seen.add(running_key(block.text))
             if self._is_heading(text) or (first and self.header):
                 return False  # a heading, or the first time a title or header line is seen
             self._metadata(block.text, agency=False)
@@ -636,13 +640,15 @@ class _Segmenter:
         for index, block in enumerate(blocks):
             self.previous = blocks[index - 1].text if index else ""
             self.line = block.line
-            self.following = next(
+            if index == self.skip:
+                continue  # the second line of a wrapped heading
+            self.following_index, self.following = next(
                 (
-                    b.text
-                    for b in blocks[index + 1 :]
+                    (i, b.text)
+                    for i, b in enumerate(blocks[index + 1 :], start=index + 1)
                     if b.text.strip() and not is_furniture(b.text)
                 ),
-                None,
+                (None, None),
             )
             self._apply_hints(block)
             numbering, text = parse_numbering(block.text)

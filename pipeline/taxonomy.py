@@ -492,14 +492,15 @@ def heading_by_words(text: str) -> str | None:
     return hits[0][2]
 
 
-def category_from_label(label: str) -> str | None:
-    """Map a category as analysts write it in a table cell (id, Thai or English) to its id."""
+def category_from_label(label: str, *, lenient: bool = False) -> str | None:
+    """Map a category as analysts write it in a table cell (id, Thai or English) to its id;
+    ``lenient`` also reads a heading worded its own way (``ด้านเงิน``, :func:`heading_by_words`)."""
     value = label.strip()
     lowered = value.lower()
     for category in CATEGORIES:
         if lowered in (category.id, category.en.lower()):
             return category.id
-    return match_heading(value) or heading_by_words(value)
+    return match_heading(value) or (heading_by_words(value) if lenient else None)
 
 
 def label_choices() -> str:
