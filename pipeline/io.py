@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import zipfile
 import zlib
@@ -601,14 +602,18 @@ def _table_blocks(table, first_line: int) -> list[Block]:
     return grid_blocks([["\n".join(_cell_lines(cell)) for cell in row] for row in rows], first_line)
 
 
-def grid_blocks(rows: list[list[str]], first_line: int) -> list[Block]:
+def grid_blocks(
+    rows: list[list[str]], first_line: int, category: str | None = None, ending: dict | None = None
+) -> list[Block]:
     """A table as rows of cell texts (a cell merged across columns appears once).
 
     The B1 grid (a factor column and columns of obstacles / recommendations; a line of a cell a
     finding) gives blocks that carry their kind, category and recipient; a row merged across the
     grid is a heading whose category holds for the rows under it. A table that lists findings
     one a row (a text column and others) gives one finding a row; any other table is read row by
-    row (:func:`row_lines`).
+    row (:func:`row_lines`). ``category`` is the one in force above the table (a grid going on
+    from the page before).
+    ``ending`` gets the category in force below it.
     """
     from pipeline.taxonomy import category_from_label
 
@@ -641,7 +646,7 @@ def grid_blocks(rows: list[list[str]], first_line: int) -> list[Block]:
         factor_col = 0
     blocks: list[Block] = []
     line = first_line
-    carried = None  # the category of the last heading row
+    carried = category  # the category of the last heading row
     for row_index, row in enumerate(rows[header_index + 1 :], start=header_index + 1):
         if len(row) == 1 and len(kinds) > 1:  # merged across the grid: a heading
             if _FACTOR_ONLY.match(row[0].strip()):
@@ -672,6 +677,8 @@ def grid_blocks(rows: list[list[str]], first_line: int) -> list[Block]:
                 line += 1
                 if text.strip():
                     blocks.append(Block(raw=text, line=line, hints=dict(hints)))
+    if ending is not None:
+        ending["category"] = carried
     return blocks
 
 
@@ -762,6 +769,7 @@ def _read_docx(path: Path, data: bytes) -> Document:
 
 # --- PDF ---------------------------------------------------------------------------------------
 
+_BULLET_MARKS = frozenset("-–•●○◦▪■")
 _PAGE_NUMBER = re.compile(r"^\s*[-–(]?\s*[0-9๐-๙]{1,3}\s*[-–)]?\s*$")
 _LIST_START = re.compile(r"^\s*(?:\(?[0-9๐-๙]{1,3}[.)]|[0-9๐-๙]+(?:\.[0-9๐-๙]+)+|[-–•●○◦▪■]\s)")
 
@@ -844,20 +852,45 @@ def _pdf_tables(page, carried: list) -> list:
     import pymupdf
 
     found = []
-    for table in sorted(page.find_tables().tables, key=lambda t: t.bbox[1]):
-        if len(table.rows) < 2 and not carried:
+    grids = [
+        (table.bbox, [[cell for cell in row.cells if cell is not None] for row in table.rows])
+        for table in page.find_tables().tables
+    ]
+    if not grids and carried:  # one ruled row going on from the page before
+        grids = _ruled_box(page, len(carried[0]))
+    for bbox, cells in sorted(grids, key=lambda g: g[0][1]):
+        if len(cells) < 2 and not carried:
             continue
-        rows = [
-            [_pdf_cell_text(page, pymupdf.Rect(cell)) for cell in row.cells if cell is not None]
-            for row in table.rows
-        ]
+        rows = [[_pdf_cell_text(page, pymupdf.Rect(cell)) for cell in row] for row in cells]
         width = max(len(row) for row in rows)
+        category = None
         if any(_column_kind(text) for text in rows[0]) and len(rows[0]) > 1:
-            carried[:] = [rows[0]]
+            carried[:] = [rows[0], None]
         elif carried and len(carried[0]) == width:
-            rows = [carried[0], *rows]
-        found.append((pymupdf.Rect(table.bbox), grid_blocks(rows, 0)))
+            rows, category = [carried[0], *rows], carried[1]
+        ending: dict = {}
+        blocks = grid_blocks(rows, 0, category=category, ending=ending)
+        if carried:  # the category in force at the table's end goes on over the page
+            carried[1] = ending.get("category")
+        found.append((pymupdf.Rect(bbox), blocks))
     return found
+
+
+def _ruled_box(page, columns: int) -> list:
+    """A box of two horizontal rules and ``columns + 1`` vertical ones, as one table row
+    (PyMuPDF's table finder wants two rows): ``[(bbox, [[cell, ...]])]`` or ``[]``."""
+    across, down = set(), set()
+    for drawing in page.get_drawings():
+        rect = drawing["rect"]
+        if rect.height < 1.5 and rect.width > 20:
+            across.add(round(rect.y0, 1))
+        elif rect.width < 1.5 and rect.height > 20:
+            down.add(round(rect.x0, 1))
+    if len(across) != 2 or len(down) != columns + 1:
+        return []
+    (top, bottom), xs = sorted(across), sorted(down)
+    cells = [(x0, top, x1, bottom) for x0, x1 in itertools.pairwise(xs)]
+    return [((xs[0], top, xs[-1], bottom), [cells])]
 
 
 def _read_pdf(path: Path, data: bytes) -> Document:
@@ -902,7 +935,9 @@ def _read_pdf(path: Path, data: bytes) -> Document:
                     and y0 - previous[3] < 1.2 * (previous[3] - previous[1])
                     and not _LIST_START.match(text)
                 )
-                if wrapped:
+                if previous is not None and paragraphs[-1].strip() in _BULLET_MARKS:
+                    paragraphs[-1] = f"{paragraphs[-1].strip()} {text.strip()}"  # a bullet alone
+                elif wrapped:
                     paragraphs[-1] += _joiner(paragraphs[-1], text) + text
                 else:
                     paragraphs.append(text)

@@ -124,6 +124,8 @@ _AGENCY_LINE = re.compile(
     r"[\s:：.…_]*(\S.*)$"
 )
 _LEADERS = re.compile(r"[.…_]{2,}")
+#: A title is among a report's first lines and short; other lines naming an agency are text.
+_TITLE_MAX, _TITLE_LINES = 120, 8
 _YEAR_CUT = re.compile(r"(?:ปีงบประมาณ|ประจำปี|พ\.\s*ศ\.)\s*$")
 _BE_YEAR = re.compile(r"^\s*25\d\d\s*$")
 #: Lines of a memo's head that name other offices (the sender, the addressee).
@@ -326,6 +328,7 @@ class _Segmenter:
         self.agency_guess: str | None = None  # an agency a title or header line names
         self.line = 0  # the line being read, for the outline
         self.previous = ""  # the text of the line before it
+        self.index = 0  # its place among the document's blocks
 
     # -- headings --------------------------------------------------------------------------
 
@@ -480,14 +483,20 @@ class _Segmenter:
                 or agencies.named_in(value)
                 or agencies.canonical(re.split(r"\s{2,}|\(|คณะ", value)[0])
             )
-            meta.agency = official or value
-            if not official:
-                meta.warnings.append(f"{self.document.source}: unknown agency '{value}'")
-            return True
+            if official or line.start() == 0:  # mid-line, only a known agency's name counts
+                meta.agency = official or value
+                if not official:
+                    meta.warnings.append(f"{self.document.source}: unknown agency '{value}'")
+                return True
         if agency and (official := agencies.canonical(text)):
             meta.agency = official
             return True
-        if self.agency_guess is None and not _MEMO_LINE.match(text):
+        if (
+            self.agency_guess is None
+            and self.index < _TITLE_LINES
+            and len(text) <= _TITLE_MAX
+            and not _MEMO_LINE.match(text)
+        ):
             self.agency_guess = agencies.named_in(text)  # a title naming the agency
         return found
 
@@ -638,6 +647,7 @@ class _Segmenter:
         running, seen = self._running_lines(), set()
         blocks = self.document.blocks
         for index, block in enumerate(blocks):
+            self.index = index
             self.previous = blocks[index - 1].text if index else ""
             self.line = block.line
             if index == self.skip:

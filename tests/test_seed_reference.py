@@ -118,3 +118,10 @@ def test_finding_ids_are_unique_and_stable(findings, seed_path):
     assert list(again[col.FINDING_ID]) == list(findings[col.FINDING_ID])
     # a content hash, not a counter or a memory address: the same on every machine
     assert findings[col.FINDING_ID].iloc[0] == "867144eaa441"
+
+
+def test_the_b3_summary_is_no_single_agency_s_report(seed_findings):
+    """Agencies named in its running text (รับผิดชอบโดยสำนักงบประมาณ...) are not its agency."""
+    findings, _, _ = seed_findings
+    assert findings["agency"].isna().all()
+    assert set(findings["fiscal_year"]) == {2565}
