@@ -124,6 +124,13 @@ _AGENCY_LINE = re.compile(
     r"[\s:：.…_]*(\S.*)$"
 )
 _LEADERS = re.compile(r"[.…_]{2,}")
+#: An unnumbered line that opens with a connective goes on the paragraph before it.
+_CONNECTIVE = re.compile(
+    r"^(?:แต่|และ|ซึ่ง|จึง|ทำให้|ส่งผลให้|เนื่องจาก|รวมทั้ง|รวมถึง|ตลอดจน|อีกทั้ง|ประกอบกับ|มากกว่า"
+    r"|หรือ|เพื่อให้|โดยเฉพาะ)"
+)
+#: A recommendation that opens with its recipient's name: ``สำนักงบประมาณฯ ควรพิจารณา...``.
+_NAMED_RECIPIENT = re.compile(r"^(?P<name>\S.{2,60}?)\s*[:：,]?\s*(?P<rest>ควร.*)$")
 #: A title is among a report's first lines and short; other lines naming an agency are text.
 _TITLE_MAX, _TITLE_LINES = 120, 8
 _YEAR_CUT = re.compile(r"(?:ปีงบประมาณ|ประจำปี|พ\.\s*ศ\.)\s*$")
@@ -690,7 +697,9 @@ class _Segmenter:
             if numbering:
                 state.mode = state.mode or "numbered"
                 self._new_item(numbering, block, text)
-            elif state.stack and (state.mode == "numbered" or block.continues):
+            elif state.stack and (
+                state.mode == "numbered" or block.continues or _CONNECTIVE.match(text)
+            ):
                 state.stack[-1].add(block, text)  # the paragraph goes on after a break
                 self.meta.joined_paragraphs += 1
             elif _LEAD_IN.search(text):
@@ -761,9 +770,18 @@ def segment(
         context = item.context
         kind = context[col.KIND]
         parent = item.parent
+        text, recipient = item.text, (context[col.RECIPIENT_TYPE], context[col.RECIPIENT_AGENCY])
+        if (
+            kind == "recommendation"
+            and recipient[1] in (None, agencies.ALL_KPI_OWNERS)  # a heading's recipient stands
+            and (named := _NAMED_RECIPIENT.match(text))
+        ):
+            official = agencies.canonical(named.group("name"))
+            if official and official != meta.agency:  # the name is who it is for, not the text
+                text, recipient = named.group("rest"), ("kpi_owner", official)
         records.append(
             {
-                col.FINDING_ID: _finding_id(document.source, kind, item.text, seen),
+                col.FINDING_ID: _finding_id(document.source, kind, text, seen),
                 col.SOURCE: document.source,
                 col.LINE: item.line,
                 col.FISCAL_YEAR: context.get(col.FISCAL_YEAR) or meta.fiscal_year,
@@ -771,13 +789,13 @@ def segment(
                 col.AGENCY: context.get(col.AGENCY) or meta.agency,
                 col.KIND: kind,
                 col.FACTOR: context[col.FACTOR],
-                col.RECIPIENT_TYPE: context[col.RECIPIENT_TYPE],
-                col.RECIPIENT_AGENCY: context[col.RECIPIENT_AGENCY],
+                col.RECIPIENT_TYPE: recipient[0],
+                col.RECIPIENT_AGENCY: recipient[1],
                 col.PATH: item.path,
                 col.HEADING_CATEGORY: context[col.HEADING_CATEGORY],
                 col.HEADING_SOURCE: context.get(col.HEADING_SOURCE),
                 col.CONTEXT: parent.text if parent and id(parent) in lead_ins else None,
-                col.TEXT: item.text,
+                col.TEXT: text,
                 col.RAW_TEXT: "\n".join(item.raw),
                 col.REPAIRS: ",".join(sorted(item.repairs)) or None,
             }

@@ -318,3 +318,29 @@ def test_a_footer_whose_page_number_changes_is_not_part_of_a_finding():
     assert meta.fiscal_year == 2567  # the year wrapped onto a line of its own
     assert findings[col.RECIPIENT_TYPE].iloc[2] == "kpi_owner"
     assert findings[col.RECIPIENT_AGENCY].iloc[2] == "สำนักงบประมาณกรุงเทพมหานคร"
+
+
+def test_a_line_opening_with_a_connective_goes_on_the_paragraph_before():
+    text = """ข้อคิดเห็นของประธานคณะกรรมการ
+สำนักอนามัยมีผลงานด้านการควบคุมโรคที่โดดเด่น
+แต่ตัวชี้วัดที่เสนอยังเน้นผลผลิต
+มากกว่าผลลัพธ์ด้านสุขภาพของประชาชน
+การเชื่อมโยงข้อมูลสุขภาพระหว่างสำนักยังไม่สมบูรณ์
+"""
+    findings, _ = _segment(text)
+    assert list(findings[col.TEXT]) == [
+        "สำนักอนามัยมีผลงานด้านการควบคุมโรคที่โดดเด่น แต่ตัวชี้วัดที่เสนอยังเน้นผลผลิต มากกว่าผลลัพธ์ด้านสุขภาพของประชาชน",
+        "การเชื่อมโยงข้อมูลสุขภาพระหว่างสำนักยังไม่สมบูรณ์",
+    ]
+
+
+def test_a_recommendation_opening_with_a_kpi_owner_s_name_is_for_that_owner():
+    text = """หน่วยงาน : สำนักการจราจรและขนส่ง
+ข้อเสนอแนะต่อหน่วยงานผู้ประเมิน (เจ้าภาพตัวชี้วัด)
+• สำนักงบประมาณกรุงเทพมหานคร ควรพิจารณาปรับเกณฑ์การเบิกจ่าย
+• สำนักการจราจรและขนส่ง ควรเร่งสำรวจจุดติดตั้ง
+"""
+    findings, _ = _segment(text)
+    assert findings[col.TEXT].iloc[0] == "ควรพิจารณาปรับเกณฑ์การเบิกจ่าย"
+    assert findings[col.RECIPIENT_AGENCY].iloc[0] == "สำนักงบประมาณกรุงเทพมหานคร"
+    assert findings[col.TEXT].iloc[1].startswith("สำนักการจราจรและขนส่ง")  # its own name stays
