@@ -770,18 +770,18 @@ def segment(
         context = item.context
         kind = context[col.KIND]
         parent = item.parent
-        text, recipient = item.text, (context[col.RECIPIENT_TYPE], context[col.RECIPIENT_AGENCY])
+        recipient = (context[col.RECIPIENT_TYPE], context[col.RECIPIENT_AGENCY])
         if (
             kind == "recommendation"
             and recipient[1] in (None, agencies.ALL_KPI_OWNERS)  # a heading's recipient stands
-            and (named := _NAMED_RECIPIENT.match(text))
+            and (named := _NAMED_RECIPIENT.match(item.text))
         ):
             official = agencies.canonical(named.group("name"))
-            if official and official != meta.agency:  # the name is who it is for, not the text
-                text, recipient = named.group("rest"), ("kpi_owner", official)
+            if official and official != meta.agency:  # the name says who it is for
+                recipient = ("kpi_owner", official)
         records.append(
             {
-                col.FINDING_ID: _finding_id(document.source, kind, text, seen),
+                col.FINDING_ID: _finding_id(document.source, kind, item.text, seen),
                 col.SOURCE: document.source,
                 col.LINE: item.line,
                 col.FISCAL_YEAR: context.get(col.FISCAL_YEAR) or meta.fiscal_year,
@@ -795,7 +795,7 @@ def segment(
                 col.HEADING_CATEGORY: context[col.HEADING_CATEGORY],
                 col.HEADING_SOURCE: context.get(col.HEADING_SOURCE),
                 col.CONTEXT: parent.text if parent and id(parent) in lead_ins else None,
-                col.TEXT: text,
+                col.TEXT: item.text,
                 col.RAW_TEXT: "\n".join(item.raw),
                 col.REPAIRS: ",".join(sorted(item.repairs)) or None,
             }
