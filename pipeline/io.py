@@ -897,7 +897,9 @@ def _read_pdf(path: Path, data: bytes) -> Document:
     """A PDF with a text layer (as Word exports it): one block per paragraph, in reading order.
 
     A line is the next line of the same paragraph when the line before it runs to the right
-    margin, follows closely below, and it does not start with a number or bullet; it is joined
+    margin from near the left one, it starts near the left margin (a centred title, a header set
+    to the right do not), follows closely below,
+    and it does not start with a number or bullet; it is joined
     without adding a space, since Thai lines break between words that have none.
     """
     import pymupdf
@@ -932,6 +934,8 @@ def _read_pdf(path: Path, data: bytes) -> Document:
                 wrapped = (
                     previous is not None
                     and previous[2] >= right - 0.12 * (right - left)  # it ran to the margin
+                    and previous[0] <= left + 0.25 * (right - left)  # not a right-set header
+                    and x0 <= left + 0.12 * (right - left)  # and this one starts at the left
                     and y0 - previous[3] < 1.2 * (previous[3] - previous[1])
                     and not _LIST_START.match(text)
                 )

@@ -80,9 +80,11 @@ _FURNITURE = re.compile(
     r"|ผู้(?:จัดทำ|รายงาน|ตรวจสอบ|บันทึก|ประสานงาน)(?:ข้อมูล|รายงาน)?\s*[:：]"
     rf"|(?:ณ\s*)?(?:วันที่|ลงวันที่)[\s\d.…_]*(?:เดือน)?[\s.…_]*(?:{_MONTHS}|[.…_]{{3}})"
     r"|หมายเหตุ|โทร(?:ศัพท์|\.)?\s*[:：]?\s*\d|อีเมล|e-?mail\s*[:：]|(?:จัดทำ|รายงาน|สรุป)โดย"
-    rf"|\d{{1,2}}\s*(?:{_MONTHS})\s*(?:พ\.\s*ศ\.\s*)?\d{{4}}$)",
+    rf"|\d{{1,2}}\s*(?:{_MONTHS})\s*(?:พ\.\s*ศ\.\s*)?\d{{4}}$"
+    r"|คณะกรรมการ(?:ฯ|ตรวจติดตาม\S*)?\s*จะ)",  # what the committee itself will do next
     re.I,
 )
+_NOTES_HEADING = re.compile(r"^หมายเหตุ\s*[:：]?$")
 _LEADER_CHARS = re.compile(r"[.…_\-–—=*~]")
 #: A dotted space to sign, beside the signer's role (``ผู้สรุปรายงาน ........ เลขานุการ``).
 _SIGNED = re.compile(
@@ -626,9 +628,10 @@ class _Segmenter:
                 return False  # a heading, or the first time a title or header line is seen
             self._metadata(block.text, agency=False)
             return True
-        if not is_furniture(block.text):
+        if not (is_furniture(block.text) or is_furniture(text)):  # with or without its number
             return False
-        if _SIGNATURE.match(block.text.strip()):  # a signature ends the findings above it
+        if _SIGNATURE.match(block.text.strip()) or _NOTES_HEADING.match(text):
+            # a signature ends the findings above it; so does a heading of notes (หมายเหตุ :)
             state = self.state
             state.close()
             state.kind = state.category = state.factor = None

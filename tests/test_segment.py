@@ -344,3 +344,15 @@ def test_a_recommendation_opening_with_a_kpi_owner_s_name_is_for_that_owner():
     assert findings[col.TEXT].iloc[0].endswith("ควรพิจารณาปรับเกณฑ์การเบิกจ่าย")  # kept as written
     assert findings[col.RECIPIENT_AGENCY].iloc[0] == "สำนักงบประมาณกรุงเทพมหานคร"
     assert findings[col.TEXT].iloc[1].startswith("สำนักการจราจรและขนส่ง")  # its own name stays
+
+
+def test_notes_at_the_end_of_a_report_are_not_findings():
+    text = """ข้อเสนอแนะ
+1. ควรพิจารณาให้หน่วยงานขอปรับตัวชี้วัดได้
+หมายเหตุ  1. ข้อมูลปัญหาอุปสรรคได้จากรายงานผลการปฏิบัติราชการ
+          2. คณะกรรมการฯ จะติดตามผลการดำเนินการในรอบ 6 เดือน
+หมายเหตุ :
+1. ลำดับในตารางเรียงตามการนำเสนอในที่ประชุม
+"""
+    findings, _ = _segment(text)
+    assert list(findings[col.TEXT]) == ["ควรพิจารณาให้หน่วยงานขอปรับตัวชี้วัดได้"]
