@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +34,7 @@ THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 WORD_FONT = "TH SarabunPSK"
 WORD_SIZE_PT = 16
 SECTION_NUMBER = 5  # the summary is section ๕ of the B3 report, as in the real one
+EXAMPLES_SHOWN = 2  # findings quoted under a group found in several agencies
 
 #: The findings sheet: its columns and their Thai headers, in order.
 FINDINGS_SHEET_COLUMNS = {
@@ -67,12 +69,55 @@ def short_agency(name: str) -> str:
     return "เขต" + name.removeprefix("สำนักงานเขต") if name.startswith("สำนักงานเขต") else name
 
 
-def statement_text(statement: Statement) -> str:
-    """A statement with who reported it: ``... (พบใน ๓ หน่วยงาน ได้แก่ เขตบางรัก ...)``."""
-    if not statement.agencies:
-        return statement.text
-    names = ", ".join(short_agency(a) for a in statement.agencies)
-    return f"{statement.text} (พบใน {len(statement.agencies)} หน่วยงาน ได้แก่ {names})"
+def thai_list(names: list[str]) -> str:
+    """Names as a Thai list: ``ก``, ``ก และ ข``, ``ก ข และ ค``."""
+    if len(names) <= 2:
+        return " และ ".join(names)
+    return " ".join(names[:-1]) + " และ " + names[-1]
+
+
+def _own(text: str, agency: str | None) -> str:
+    return f"{text} ({short_agency(agency)})" if agency else text
+
+
+def statement_lines(statement: Statement) -> list[tuple[str, str]]:
+    """A statement as ``(style, text)`` lines; never one agency's words under another's name.
+
+    A finding of one agency is its text and its agency. A group found in several agencies says
+    how many findings of which agencies it holds (``... ๔ ประเด็น พบใน ๓ หน่วยงาน ได้แก่ เขตบางรัก
+    เขตสาทร และ เขตดุสิต``), then a few of its findings follow as examples, each with its own
+    agency.
+    """
+    members = statement.members or [(statement.text, None)]
+    if len(members) == 1:
+        return [("item", _own(*members[0]))]
+    if statement.agencies:
+        names = thai_list([short_agency(a) for a in statement.agencies])
+        head = (
+            f"ประเด็นทำนองเดียวกัน {len(members)} ประเด็น พบใน {len(statement.agencies)} "
+            f"หน่วยงาน ได้แก่ {names} ตัวอย่างเช่น"
+        )
+        examples, seen = [], set()
+        for text, agency in members:  # the first examples come from different agencies
+            if agency not in seen and len(examples) < EXAMPLES_SHOWN:
+                examples.append(("example", f"- {_own(text, agency)}"))
+                seen.add(agency)
+        return [("item", head), *examples]
+    return [("item", members[0][0])] + [("example", f"- {t}") for t, _ in members[1:]]
+
+
+def coverage(summary: Section) -> tuple[int, int]:
+    """How many findings the summary holds, and of how many agencies."""
+    findings, agencies = 0, set()
+    stack = [summary]
+    while stack:
+        section = stack.pop()
+        stack.extend(section.children)
+        for statement in section.statements:
+            members = statement.members or [(statement.text, None)]
+            findings += len(members)
+            agencies.update(a for _, a in members if a)
+    return findings, len(agencies)
 
 
 def _walk(section: Section, number: list[int], group_depth: int = 0):
@@ -96,20 +141,19 @@ def _walk(section: Section, number: list[int], group_depth: int = 0):
 
 
 def lines(summary: Section, title: str) -> list[tuple[str, str]]:
-    """The summary as ``(style, text)`` lines; styles: title, heading N, group, item, note."""
+    """The summary as ``(style, text)`` lines; styles: title, cover, heading N, group, item,
+    example, note."""
+    findings, agencies = coverage(summary)
     out = [("title", title)]
+    if findings:
+        where = f" ของ {agencies} หน่วยงาน" if agencies else ""
+        out.append(("cover", f"สรุปจากข้อค้นพบทั้งหมด {findings} ประเด็น{where}"))
     for level, label, section in _walk(summary, [SECTION_NUMBER]):
         out.append((f"heading {min(level, 4)}" if level else "group", f"{label} {section.title}"))
         for n, statement in enumerate(section.statements, start=1):
-            out.append(("item", f"({n}) {statement_text(statement)}"))
-        if section.hidden:
-            out.append(
-                (
-                    "note",
-                    f"และประเด็นอื่นที่พบในหน่วยงานเดียวอีก {section.hidden} ประเด็น "
-                    "(รายละเอียดในแฟ้ม findings.xlsx แผ่นงาน ข้อค้นพบ)",
-                )
-            )
+            (style, first), *rest = statement_lines(statement)
+            out.append((style, f"({n}) {first}"))
+            out.extend(rest)
         if not section.statements and not section.children and section.empty_note:
             out.append(("note", f"- {section.empty_note} -"))
     return [(style, thai_digits(text)) for style, text in out]
@@ -125,10 +169,13 @@ def write_markdown(summary: Section, title: str, path: Path, year_table=None) ->
         elif style == "group":
             text.append(f"**{line}**")
         elif style == "note":
-            text.append(f"_{line}_")
+            text.append(line)
+        elif style == "example":
+            text.append(line)
         else:
             text.append(line)
-        text.append("")
+        if style != "example":
+            text.append("")
     if year_table is not None:
         text += ["## การเปรียบเทียบรายปี", "", markdown_table(year_table, cell=thai_digits), ""]
     with atomic_path(path) as temporary:
@@ -166,30 +213,88 @@ def _set_thai_font(target, size_pt: int | None = WORD_SIZE_PT, bold: bool | None
             r_pr.append(OxmlElement("w:bCs"))
 
 
+#: A4 and the margins of Thai official documents (งานสารบรรณ): 3 cm left, 2 cm right,
+#: 2.5 cm top, 2 cm bottom.
+PAGE_CM = (21.0, 29.7)
+MARGINS_CM = {"left": 3.0, "right": 2.0, "top": 2.5, "bottom": 2.0}
+
+
+def _official_look(document, title: str) -> None:
+    """A4, official margins, black upright headings without Word's theme rules, and a running
+    header with the page number in Thai digits."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, RGBColor
+
+    styles = document.styles
+    _set_thai_font(styles["Normal"])
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4"):
+        style = styles[name]
+        _set_thai_font(style, WORD_SIZE_PT + (2 if name == "Title" else 0), bold=True)
+        style.font.italic = False
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        for theme in style.element.rPr.findall(qn("w:color")):
+            for attribute in ("w:themeColor", "w:themeShade", "w:themeTint"):
+                theme.attrib.pop(qn(attribute), None)
+        p_pr = style.element.get_or_add_pPr()
+        for border in p_pr.findall(qn("w:pBdr")):  # the Title style's blue rule
+            p_pr.remove(border)
+        style.paragraph_format.keep_with_next = True
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
+    for side, cm in MARGINS_CM.items():
+        setattr(section, f"{side}_margin", Cm(cm))
+    section.header_distance = Cm(1.25)
+    numbering = OxmlElement("w:pgNumType")
+    numbering.set(qn("w:fmt"), "thaiNumbers")  # Word and LibreOffice draw ๑ ๒ ๓
+    section._sectPr.append(numbering)
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_thai_font(header.add_run("- "), None)
+    run = header.add_run()
+    _set_thai_font(run, None)
+    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
+        if kind:
+            field = OxmlElement("w:fldChar")
+            field.set(qn("w:fldCharType"), kind)
+        else:
+            field = OxmlElement("w:instrText")
+            field.set(qn("xml:space"), "preserve")
+            field.text = text
+        run._r.append(field)
+    _set_thai_font(header.add_run(" -"), None)
+    year = re.search(r"ประจำปีงบประมาณ.*$", title)
+    running = section.header.add_paragraph(
+        "สรุปปัญหาอุปสรรคและข้อเสนอแนะ (แบบ B3)" + (f" {year.group()}" if year else "")
+    )
+    running.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for run in running.runs:
+        _set_thai_font(run, None)
+
+
 def write_docx(summary: Section, title: str, path: Path, year_table=None) -> Path:
     import docx
     from docx.shared import Cm, Pt
 
     document = docx.Document()
-    styles = document.styles
-    _set_thai_font(styles["Normal"])
-    for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4"):
-        _set_thai_font(styles[name], WORD_SIZE_PT + (2 if name == "Title" else 0), bold=True)
-        styles[name].font.color.rgb = None
-    for section in document.sections:
-        section.left_margin = section.right_margin = Cm(2.5)
-    for style, text in lines(summary, title):
+    _official_look(document, thai_digits(title))
+    text_lines = lines(summary, title)
+    for index, (style, text) in enumerate(text_lines):
         if style == "title":
             paragraph = document.add_paragraph(text, style="Title")
         elif style.startswith("heading"):
             paragraph = document.add_paragraph(text, style=f"Heading {style[-1]}")
         else:
             paragraph = document.add_paragraph(text)
-            if style == "group":
-                paragraph.paragraph_format.left_indent = Cm(0.75)
-            elif style in ("item", "note"):
-                paragraph.paragraph_format.left_indent = Cm(1.25)
-            paragraph.paragraph_format.space_after = Pt(4)
+            layout = paragraph.paragraph_format
+            layout.left_indent = Cm({"group": 0.75, "example": 2.0}.get(style, 1.25))
+            if style == "cover":
+                layout.left_indent = Cm(0)
+            layout.space_after = Pt(2 if style == "example" else 4)
+            following = text_lines[index + 1][0] if index + 1 < len(text_lines) else None
+            # a group heading stays with its first item, an item with its first example
+            layout.keep_with_next = style == "group" or (style == "item" and following == "example")
         for run in paragraph.runs:
             _set_thai_font(run, None, bold=True if style == "group" else None)
     if year_table is not None:

@@ -13,9 +13,10 @@ representative ("too few X for the area" for X of every kind); 0.8 (average simi
 makes 37 groups that each read as one matter. Near-identical findings always group, findings
 sharing no word never do.
 
-So that the summary stays a summary, every statement that several agencies share is listed, and of
-those from a single agency only the first few, with a line counting the rest (all are in the
-workbook).
+A statement never credits one agency's words to another: a group found in several agencies is
+written as the agencies it was found in, then each member finding with its own agency (a place, a
+number or a project in one agency's finding stays that agency's). Every finding of the input is
+in the summary, and every chair's observation is listed on its own under its committee.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from pipeline.schema import col
 from pipeline.taxonomy import BY_ID, CATEGORY_IDS
 
 DISTANCE_THRESHOLD = 0.8
-SINGLE_AGENCY_SHOWN = 5
 INTERNAL = [c for c in CATEGORY_IDS if BY_ID[c].factor == "internal"]
 EXTERNAL = [c for c in CATEGORY_IDS if BY_ID[c].factor == "external"]
 
@@ -42,6 +42,8 @@ class Statement:
     text: str
     agencies: list[str]
     findings: list[str] = field(default_factory=list)  # finding_ids grouped here
+    #: every member finding as ``(text, agency)``, the representative first
+    members: list[tuple[str, str | None]] = field(default_factory=list)
 
     @property
     def agency_count(self) -> int:
@@ -77,6 +79,7 @@ def group_similar(findings: pd.DataFrame, threshold: float = DISTANCE_THRESHOLD)
         # the most central member speaks for the group; of equals, the shorter
         best = members[np.lexsort((lengths, -centrality))[0]]
         agencies = sorted({a for a in findings[col.AGENCY].iloc[members].fillna(NO_AGENCY)})
+        order = [best, *(m for m in members if m != best)]
         statements.append(
             Statement(
                 text=findings[col.TEXT].iloc[best],
@@ -84,9 +87,15 @@ def group_similar(findings: pd.DataFrame, threshold: float = DISTANCE_THRESHOLD)
                 findings=findings[col.FINDING_ID].iloc[members].tolist()
                 if col.FINDING_ID in findings.columns
                 else [],
+                members=[(findings[col.TEXT].iloc[m], _agency(findings, m)) for m in order],
             )
         )
     return sorted(statements, key=lambda s: (-s.agency_count, -len(s.findings), s.text))
+
+
+def _agency(findings: pd.DataFrame, row: int) -> str | None:
+    value = findings[col.AGENCY].iloc[row]
+    return None if pd.isna(value) or value == NO_AGENCY else value
 
 
 @dataclass
@@ -97,17 +106,26 @@ class Section:
     statements: list[Statement] = field(default_factory=list)
     children: list[Section] = field(default_factory=list)
     empty_note: str | None = None
-    hidden: int = 0  # single-agency statements not listed
     structural: bool = False  # numbered like the report's own sections (๕.๑.๒), not 1) or 1.1)
 
 
 def _listed(title: str, findings: pd.DataFrame, **kwargs) -> Section:
-    """A section of grouped statements: all shared ones, the first few single-agency ones."""
-    statements = group_similar(findings)
-    # a statement without agencies (a B3 report read back) is never one agency's: always shown
-    single = [s for s in statements if s.agency_count == 1]
-    shown = [s for s in statements if s.agency_count != 1] + single[:SINGLE_AGENCY_SHOWN]
-    return Section(title, statements=shown, hidden=len(statements) - len(shown), **kwargs)
+    """A section of grouped statements, every one of them."""
+    return Section(title, statements=group_similar(findings), **kwargs)
+
+
+def _each(title: str, findings: pd.DataFrame) -> Section:
+    """A section listing every finding on its own, with its agency (the chairs' observations)."""
+    statements = [
+        Statement(
+            text=findings[col.TEXT].iloc[i],
+            agencies=[a] if (a := _agency(findings, i)) else [],
+            findings=[findings[col.FINDING_ID].iloc[i]] if col.FINDING_ID in findings else [],
+            members=[(findings[col.TEXT].iloc[i], _agency(findings, i))],
+        )
+        for i in range(len(findings))
+    ]
+    return Section(title, statements=statements)
 
 
 def _by_category(findings: pd.DataFrame, categories: list[str], empty: str) -> list[Section]:
@@ -141,7 +159,7 @@ def build_summary(findings: pd.DataFrame) -> Section:
     observation_sections = []
     for committee, group in observations.groupby(observations[col.COMMITTEE].fillna(0)):
         title = f"คณะที่ {int(committee)}" if committee else "ไม่ระบุคณะ"
-        observation_sections.append(_listed(title, group))
+        observation_sections.append(_each(title, group))
 
     no_obstacle = "ไม่พบประเด็นปัญหาอุปสรรคในด้านนี้"
     no_recommendation = "ไม่มีข้อเสนอแนะในด้านนี้"

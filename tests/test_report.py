@@ -85,11 +85,13 @@ def test_summary_lines_follow_the_seeds_section_5(report):
     groups = [t for style, t in text if style == "group"]
     assert groups[:3] == ["๑) ปัจจัยภายใน", "๑.๑) อัตรากำลัง", "๑.๒) งบประมาณ"]
     assert "๒.๓) การประสานความร่วมมือกับหน่วยงานภายนอก" in groups
-    items = [t for style, t in text if style == "item"]
-    assert (
-        items[0].startswith("(๑) เจ้าหน้าที่เทศกิจ")
-        and "พบใน ๒ หน่วยงาน ได้แก่ เขตบางรัก, เขตสาทร" in items[0]
+    first = next(i for i, (style, _) in enumerate(text) if style == "item")
+    assert text[first][1] == (
+        "(๑) ประเด็นทำนองเดียวกัน ๒ ประเด็น พบใน ๒ หน่วยงาน ได้แก่ เขตบางรัก และ เขตสาทร ตัวอย่างเช่น"
     )
+    examples = [t for _, t in text[first + 1 : first + 3]]
+    assert {e.rsplit(" (", 1)[1] for e in examples} == {"เขตบางรัก)", "เขตสาทร)"}
+    assert text[1] == ("cover", "สรุปจากข้อค้นพบทั้งหมด ๕ ประเด็น ของ ๔ หน่วยงาน")
     # an empty category says so rather than vanish
     assert "- ไม่พบประเด็นปัญหาอุปสรรคในด้านนี้ -" in [t for style, t in text if style == "note"]
     assert not any(re.search("[0-9]", t) for _, t in text)  # Thai digits throughout
@@ -115,6 +117,14 @@ def test_word_file_has_the_headings_thai_digits_and_government_font(report):
     runs += [r for cell in document.tables[0]._cells for p in cell.paragraphs for r in p.runs]
     assert all(r.element.rPr.find(qn("w:rFonts")).get(qn("w:cs")) == "TH SarabunPSK" for r in runs)
     assert len(document.tables) == 1  # the year-over-year table
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert (round(section.left_margin.cm, 1), round(section.right_margin.cm, 1)) == (3.0, 2.0)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4"):
+        style = document.styles[name]
+        assert style.font.italic is False and str(style.font.color.rgb) == "000000"
+        assert style.element.pPr.find(qn("w:pBdr")) is None  # no theme rule under the title
+    assert section._sectPr.find(qn("w:pgNumType")).get(qn("w:fmt")) == "thaiNumbers"
 
 
 def test_workbook_sheets_and_round_trip(report):
@@ -167,7 +177,17 @@ def test_word_file_converts_to_pdf_with_libreoffice(report, tmp_path):
         timeout=180,
     )
     assert result.returncode == 0
-    assert (tmp_path / "b3_summary.pdf").read_bytes()[:4] == b"%PDF"
+    import pymupdf
+
+    with pymupdf.open(tmp_path / "b3_summary.pdf") as pdf:
+        page = pdf[0]
+        assert (round(page.rect.width / 72 * 2.54, 1), round(page.rect.height / 72 * 2.54, 1)) == (
+            21.0,
+            29.7,
+        )  # A4
+        text = page.get_text()
+        assert text.lstrip().startswith("- 1 -")  # the page number heads each page
+        assert "(แบบ B3)" in text and "๕.๑.๑ ปัญหาอุปสรรค" in text
 
 
 def test_a_b3_report_read_back_keeps_every_statement(seed_findings):
@@ -180,3 +200,52 @@ def test_a_b3_report_read_back_keeps_every_statement(seed_findings):
     items = [t for style, t in text if style == "item"]
     assert len(items) >= 50 and not any("พบใน" in t for t in items)
     assert not any("ประเด็นอื่น" in t for _, t in text)
+
+
+ARABIC = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def _said(text):
+    """What the summary lines attribute to whom: ``{(finding text, short agency name)}``."""
+    said = set()
+    for style, line in text:
+        if style in ("item", "example") and line.endswith(")") and " (" in line:
+            words, agency = line.rsplit(" (", 1)
+            said.add((re.sub(r"^(?:\([๐-๙]+\) |- )", "", words), agency[:-1]))
+    return said
+
+
+@pytest.mark.slow
+def test_the_sample_year_s_summary_credits_every_finding_to_its_own_agency():
+    """On the 77 FY2566 sample reports: every finding is in the summary once, under its own
+    agency; a group names exactly the agencies of the findings listed under it."""
+    from conftest import ROOT
+
+    from pipeline.classify import classify
+    from pipeline.models import load_model
+    from pipeline.parse import parse_paths
+    from pipeline.report import short_agency
+
+    findings = parse_paths([ROOT / "corpus" / "samples" / "fy2566"]).findings
+    findings = classify(tokenize(findings), load_model("keywords"))
+    text = lines(build_summary(findings), "FY2566")
+    owned = {
+        (thai_digits(t), short_agency(a)) for t, a in zip(findings[col.TEXT], findings[col.AGENCY])
+    }
+    said = _said(text)
+    assert said <= owned  # nobody is credited with another agency's words
+    singles = sum(style == "item" and line.endswith(")") for style, line in text)
+    grouped = 0
+    for i, (style, line) in enumerate(text):
+        if style == "item" and "ประเด็นทำนองเดียวกัน" in line:
+            found = re.search("([๐-๙]+) ประเด็น พบใน ([๐-๙]+) หน่วยงาน", line)
+            grouped += int(found.group(1).translate(ARABIC))
+            named = line.split("ได้แก่ ", 1)[1]
+            under = set()
+            for later_style, later in text[i + 1 :]:
+                if later_style != "example":
+                    break
+                under.add(later.rsplit(" (", 1)[1][:-1])
+            assert under and all(agency in named for agency in under)
+    assert singles + grouped == len(findings)  # every finding is accounted for, once
+    assert not any("findings.xlsx" in line for _, line in text)
