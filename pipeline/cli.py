@@ -839,6 +839,35 @@ def review_simulate(
     console.print(f"Curve: {output}")
 
 
+subthemes_app = typer.Typer(help="Sub-themes of the categories (the B3 summary's points).")
+app.add_typer(subthemes_app, name="subthemes")
+
+
+@subthemes_app.command("train")
+def subthemes_train(
+    model: Annotated[str, typer.Option(help="Model whose folder gets the sub-theme model.")] = (
+        "default"
+    ),
+    corpus: Annotated[Path, typer.Option(help="Corpus folder.")] = Path("corpus"),
+) -> None:
+    """Train the sub-theme model on corpus/subthemes.jsonl, score it on the frozen sets, and save
+    it beside MODEL's category model (figures in its card)."""
+    from pipeline import subtheme
+
+    loaded = _model_or_exit(model)
+    if loaded.folder is None:
+        _error(f"{model}: the keyword baseline has no folder to save a sub-theme model in")
+        raise typer.Exit(2)
+    try:
+        with console.status("Training the sub-theme model"):
+            estimator, card = subtheme.train(corpus)
+    except (ValueError, OSError) as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
+    subtheme.save(estimator, card, loaded.folder)
+    console.print(subtheme.card_markdown(card), highlight=False)
+
+
 corpus_app = typer.Typer(help="The labelled corpus.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 

@@ -45,6 +45,7 @@ FINDINGS_SHEET_COLUMNS = {
     col.KIND: "ประเภท",
     col.CATEGORY: "หมวด",
     col.CONFIDENCE: "ความเชื่อมั่น",
+    col.SUBTHEME: "ประเด็นย่อย",
     col.CATEGORY_2: "หมวดรอง",
     col.CONFIDENCE_2: "ความเชื่อมั่นหมวดรอง",
     col.CATEGORY_SOURCE: "ที่มาของหมวด",
@@ -83,19 +84,20 @@ def _own(text: str, agency: str | None) -> str:
 def statement_lines(statement: Statement) -> list[tuple[str, str]]:
     """A statement as ``(style, text)`` lines; never one agency's words under another's name.
 
-    A finding of one agency is its text and its agency. A group found in several agencies says
-    how many findings of which agencies it holds (``... ๔ ประเด็น พบใน ๓ หน่วยงาน ได้แก่ เขตบางรัก
-    เขตสาทร และ เขตดุสิต``), then a few of its findings follow as examples, each with its own
-    agency.
+    A sub-theme's statement is its general sentence, then how many findings of which agencies
+    it holds (``... รวม ๔ ประเด็น พบใน ๓ หน่วยงาน ได้แก่ เขตบางรัก เขตสาทร และ เขตดุสิต``), then a
+    few of its findings as examples, each with its own agency. A group of similar findings of no
+    sub-theme is written the same way without a general sentence; a finding of one agency is its
+    text and its agency.
     """
     members = statement.members or [(statement.text, None)]
-    if len(members) == 1:
+    if len(members) == 1 and not statement.general:
         return [("item", _own(*members[0]))]
     if statement.agencies:
         names = thai_list([short_agency(a) for a in statement.agencies])
         head = (
-            f"ประเด็นทำนองเดียวกัน {len(members)} ประเด็น พบใน {len(statement.agencies)} "
-            f"หน่วยงาน ได้แก่ {names} ตัวอย่างเช่น"
+            f"{statement.general or 'ประเด็นทำนองเดียวกัน'} รวม {len(members)} ประเด็น "
+            f"พบใน {len(statement.agencies)} หน่วยงาน ได้แก่ {names} ตัวอย่างเช่น"
         )
         examples, seen = [], set()
         for text, agency in members:  # the first examples come from different agencies
@@ -103,6 +105,9 @@ def statement_lines(statement: Statement) -> list[tuple[str, str]]:
                 examples.append(("example", f"- {_own(text, agency)}"))
                 seen.add(agency)
         return [("item", head), *examples]
+    if statement.general:  # a report read back: its findings name no agency
+        head = f"{statement.general} รวม {len(members)} ประเด็น ตัวอย่างเช่น"
+        return [("item", head)] + [("example", f"- {t}") for t, _ in members[:EXAMPLES_SHOWN]]
     return [("item", members[0][0])] + [("example", f"- {t}") for t, _ in members[1:]]
 
 
@@ -174,8 +179,7 @@ def write_markdown(summary: Section, title: str, path: Path, year_table=None) ->
             text.append(line)
         else:
             text.append(line)
-        if style != "example":
-            text.append("")
+        text.append("")
     if year_table is not None:
         text += ["## การเปรียบเทียบรายปี", "", markdown_table(year_table, cell=thai_digits), ""]
     with atomic_path(path) as temporary:
@@ -264,9 +268,10 @@ def _official_look(document, title: str) -> None:
             field.text = text
         run._r.append(field)
     _set_thai_font(header.add_run(" -"), None)
-    year = re.search(r"ประจำปีงบประมาณ.*$", title)
+    year = re.search(r"ปีงบประมาณ\D*([๐-๙0-9]{4})", title)
+    heading = "สรุปปัญหาอุปสรรคและข้อเสนอแนะ (แบบ B3)"
     running = section.header.add_paragraph(
-        "สรุปปัญหาอุปสรรคและข้อเสนอแนะ (แบบ B3)" + (f" {year.group()}" if year else "")
+        heading + (f" ปีงบประมาณ {year.group(1)}" if year else "")
     )
     running.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for run in running.runs:
@@ -280,7 +285,7 @@ def write_docx(summary: Section, title: str, path: Path, year_table=None) -> Pat
     document = docx.Document()
     _official_look(document, thai_digits(title))
     text_lines = lines(summary, title)
-    for index, (style, text) in enumerate(text_lines):
+    for style, text in text_lines:
         if style == "title":
             paragraph = document.add_paragraph(text, style="Title")
         elif style.startswith("heading"):
@@ -292,9 +297,7 @@ def write_docx(summary: Section, title: str, path: Path, year_table=None) -> Pat
             if style == "cover":
                 layout.left_indent = Cm(0)
             layout.space_after = Pt(2 if style == "example" else 4)
-            following = text_lines[index + 1][0] if index + 1 < len(text_lines) else None
-            # a group heading stays with its first item, an item with its first example
-            layout.keep_with_next = style == "group" or (style == "item" and following == "example")
+            layout.keep_with_next = style == "group"  # a group heading stays with its first item
         for run in paragraph.runs:
             _set_thai_font(run, None, bold=True if style == "group" else None)
     if year_table is not None:
@@ -329,11 +332,21 @@ def findings_sheet(findings: pd.DataFrame) -> pd.DataFrame:
     for name in (col.CATEGORY, col.CATEGORY_2, col.MODEL_CATEGORY):
         if name in sheet:
             sheet[name] = sheet[name].map(lambda c: category_th(c) if isinstance(c, str) else c)
+    if col.SUBTHEME in sheet:
+        sheet[col.SUBTHEME] = sheet[col.SUBTHEME].map(_subtheme_th)
     if "mentioned_agencies" in sheet:
         sheet["mentioned_agencies"] = sheet["mentioned_agencies"].map(
             lambda names: ", ".join(names) if isinstance(names, list) else names
         )
     return sheet.rename(columns=FINDINGS_SHEET_COLUMNS)
+
+
+def _subtheme_th(value):
+    from pipeline.taxonomy import SUBTHEME_OTHER, SUBTHEMES_BY_ID
+
+    if value in SUBTHEMES_BY_ID:
+        return SUBTHEMES_BY_ID[value].th
+    return "อื่น ๆ" if value == SUBTHEME_OTHER else value
 
 
 def read_findings_workbook(path: Path) -> pd.DataFrame:
@@ -368,6 +381,11 @@ def read_findings_workbook(path: Path) -> pd.DataFrame:
     kinds = {th: kind for kind, th in KIND_TH.items()}
     sheet[col.CATEGORY] = sheet[col.CATEGORY].map(lambda c: ids.get(c, c))
     sheet[col.KIND] = sheet[col.KIND].map(lambda k: kinds.get(k, k))
+    if col.SUBTHEME in sheet:
+        from pipeline.taxonomy import SUBTHEMES_BY_ID
+
+        themes = {_subtheme_th(s): s for s in [*SUBTHEMES_BY_ID, "other"]}
+        sheet[col.SUBTHEME] = sheet[col.SUBTHEME].map(lambda s: themes.get(s, s))
     return sheet
 
 

@@ -36,6 +36,7 @@ class col:
     MODEL_CATEGORY = "model_category"
     MODEL_CONFIDENCE = "model_confidence"
     EVIDENCE = "evidence"
+    SUBTHEME = "subtheme"
 
 
 #: Columns the segmenter produces, in output order.

@@ -28,7 +28,7 @@ import pandas as pd
 
 from pipeline.aggregate import NO_AGENCY
 from pipeline.schema import col
-from pipeline.taxonomy import BY_ID, CATEGORY_IDS
+from pipeline.taxonomy import BY_ID, CATEGORY_IDS, SUBTHEME_OTHER, SUBTHEMES_BY_ID
 
 DISTANCE_THRESHOLD = 0.8
 INTERNAL = [c for c in CATEGORY_IDS if BY_ID[c].factor == "internal"]
@@ -44,6 +44,8 @@ class Statement:
     findings: list[str] = field(default_factory=list)  # finding_ids grouped here
     #: every member finding as ``(text, agency)``, the representative first
     members: list[tuple[str, str | None]] = field(default_factory=list)
+    #: a sub-theme's general sentence, true of every member (``taxonomy.SUBTHEMES``)
+    general: str | None = None
 
     @property
     def agency_count(self) -> int:
@@ -109,9 +111,33 @@ class Section:
     structural: bool = False  # numbered like the report's own sections (๕.๑.๒), not 1) or 1.1)
 
 
-def _listed(title: str, findings: pd.DataFrame, **kwargs) -> Section:
-    """A section of grouped statements, every one of them."""
-    return Section(title, statements=group_similar(findings), **kwargs)
+def by_subtheme(findings: pd.DataFrame, kind: str) -> tuple[list[Statement], pd.DataFrame]:
+    """One statement a sub-theme found (its general sentence for ``kind``, its agencies, its
+    findings), the largest first; and the findings of no sub-theme, left to group by wording."""
+    if col.SUBTHEME not in findings.columns or kind not in ("obstacle", "recommendation"):
+        return [], findings
+    statements = []
+    for subtheme, group in findings.groupby(findings[col.SUBTHEME].fillna(SUBTHEME_OTHER)):
+        if subtheme not in SUBTHEMES_BY_ID:
+            continue
+        agencies = sorted({a for i in range(len(group)) if (a := _agency(group, i))})
+        statements.append(
+            Statement(
+                text=SUBTHEMES_BY_ID[subtheme].th,
+                agencies=agencies,
+                findings=group[col.FINDING_ID].tolist() if col.FINDING_ID in group else [],
+                members=[(group[col.TEXT].iloc[i], _agency(group, i)) for i in range(len(group))],
+                general=getattr(SUBTHEMES_BY_ID[subtheme], kind),
+            )
+        )
+    rest = findings[~findings[col.SUBTHEME].isin(list(SUBTHEMES_BY_ID))]
+    return sorted(statements, key=lambda s: (-len(s.members), s.text)), rest
+
+
+def _listed(title: str, findings: pd.DataFrame, kind: str | None = None, **kwargs) -> Section:
+    """A section: a statement per sub-theme found, then the other findings grouped by wording."""
+    themed, rest = by_subtheme(findings, kind or "")
+    return Section(title, statements=themed + group_similar(rest), **kwargs)
 
 
 def _each(title: str, findings: pd.DataFrame) -> Section:
@@ -128,17 +154,24 @@ def _each(title: str, findings: pd.DataFrame) -> Section:
     return Section(title, statements=statements)
 
 
-def _by_category(findings: pd.DataFrame, categories: list[str], empty: str) -> list[Section]:
+def _by_category(
+    findings: pd.DataFrame, categories: list[str], empty: str, kind: str
+) -> list[Section]:
     return [
-        _listed(BY_ID[category].th, findings[findings[col.CATEGORY] == category], empty_note=empty)
+        _listed(
+            BY_ID[category].th,
+            findings[findings[col.CATEGORY] == category],
+            kind,
+            empty_note=empty,
+        )
         for category in categories
     ]
 
 
-def _factored(findings: pd.DataFrame, empty: str) -> list[Section]:
+def _factored(findings: pd.DataFrame, empty: str, kind: str) -> list[Section]:
     return [
-        Section("ปัจจัยภายใน", children=_by_category(findings, INTERNAL, empty)),
-        Section("ปัจจัยภายนอก", children=_by_category(findings, EXTERNAL, empty)),
+        Section("ปัจจัยภายใน", children=_by_category(findings, INTERNAL, empty, kind)),
+        Section("ปัจจัยภายนอก", children=_by_category(findings, EXTERNAL, empty, kind)),
     ]
 
 
@@ -155,7 +188,7 @@ def build_summary(findings: pd.DataFrame) -> Section:
 
     owner_sections = []
     for owner, group in to_owners.groupby(to_owners[col.RECIPIENT_AGENCY].fillna("หน่วยงานผู้ประเมิน")):
-        owner_sections.append(_listed(owner, group))
+        owner_sections.append(_listed(owner, group, "recommendation"))
     observation_sections = []
     for committee, group in observations.groupby(observations[col.COMMITTEE].fillna(0)):
         title = f"คณะที่ {int(committee)}" if committee else "ไม่ระบุคณะ"
@@ -174,7 +207,7 @@ def build_summary(findings: pd.DataFrame) -> Section:
                     Section(
                         "ปัญหาอุปสรรค แบ่งเป็น ๒ ปัจจัย ได้แก่",
                         structural=True,
-                        children=_factored(obstacles, no_obstacle),
+                        children=_factored(obstacles, no_obstacle, "obstacle"),
                     ),
                     Section(
                         "ข้อเสนอแนะในการตรวจติดตามประเมินผล แบ่งเป็น ๓ ประเภท",
@@ -183,7 +216,9 @@ def build_summary(findings: pd.DataFrame) -> Section:
                             Section(
                                 "ข้อเสนอแนะต่อหน่วยงานผู้รับการประเมิน",
                                 structural=True,
-                                children=_factored(to_agencies, no_recommendation),
+                                children=_factored(
+                                    to_agencies, no_recommendation, "recommendation"
+                                ),
                             ),
                             Section(
                                 "ข้อเสนอแนะต่อหน่วยงานผู้ประเมิน (เจ้าภาพตัวชี้วัด)",
@@ -194,6 +229,7 @@ def build_summary(findings: pd.DataFrame) -> Section:
                             _listed(
                                 "ข้อเสนอแนะเชิงนโยบายต่อผู้บริหารกรุงเทพมหานคร",
                                 to_executives,
+                                "recommendation",
                                 structural=True,
                                 empty_note="ไม่มีข้อเสนอแนะเชิงนโยบาย",
                             ),

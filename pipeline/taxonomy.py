@@ -506,3 +506,216 @@ def category_from_label(label: str, *, lenient: bool = False) -> str | None:
 def label_choices() -> str:
     """The accepted category names, for error messages."""
     return ", ".join(f"{c.th} ({c.id})" for c in CATEGORIES)
+
+
+# --- sub-themes -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubTheme:
+    """A point analysts make under a category, with the general sentence the B3 summary states
+    for obstacles and for recommendations (true of every agency it is credited to)."""
+
+    id: str
+    category: str
+    th: str
+    description: str
+    obstacle: str
+    recommendation: str
+
+
+#: The sub-themes of each category: those the seed's headings name (อัตรากำลัง (การขาดแคลน/
+#: คุณภาพ/การพัฒนาเรื่องของคน), งบประมาณ (ไม่มี/ไม่เพียงพอ), ระเบียบกฎหมาย (ไม่สอดคล้อง/ล้าสมัย/
+#: ไม่เอื้ออำนวย)) and the recurring ones of the corpus. A finding that fits none is ``other``.
+SUBTHEMES: tuple[SubTheme, ...] = (
+    SubTheme(
+        "manpower.shortage",
+        "manpower",
+        "การขาดแคลนอัตรากำลัง",
+        "too few staff: vacancies, transfers, retirement, workload beyond the staff there is",
+        "อัตรากำลังไม่เพียงพอต่อปริมาณงาน จากตำแหน่งว่าง การโอนย้าย หรือการเกษียณอายุ",
+        "ควรเร่งสรรหาและบรรจุบุคลากรทดแทนตำแหน่งว่าง หรือทบทวนกรอบอัตรากำลังให้สอดคล้องกับปริมาณงาน",
+    ),
+    SubTheme(
+        "manpower.quality",
+        "manpower",
+        "คุณภาพของบุคลากร",
+        "staff lack the knowledge, skills, experience or specialism the work needs",
+        "บุคลากรยังขาดความรู้ ทักษะ หรือประสบการณ์ที่งานต้องการ",
+        "ควรกำหนดคุณสมบัติและมอบหมายงานให้ตรงกับความรู้และทักษะของบุคลากร",
+    ),
+    SubTheme(
+        "manpower.development",
+        "manpower",
+        "การพัฒนาบุคลากร",
+        "training, coaching, passing on knowledge, career paths and motivation",
+        "การพัฒนาและถ่ายทอดความรู้ให้บุคลากรยังไม่ต่อเนื่อง",
+        "ควรจัดฝึกอบรม ถ่ายทอดความรู้ และพัฒนาบุคลากรอย่างต่อเนื่อง",
+    ),
+    SubTheme(
+        "budget.none",
+        "budget",
+        "ไม่ได้รับจัดสรรงบประมาณ",
+        "no budget at all for the work, or a request not granted",
+        "ไม่ได้รับการจัดสรรงบประมาณสำหรับงานที่ต้องดำเนินการ",
+        "ควรจัดทำคำของบประมาณให้ครอบคลุมงานที่ต้องดำเนินการตั้งแต่ต้นปี",
+    ),
+    SubTheme(
+        "budget.insufficient",
+        "budget",
+        "งบประมาณไม่เพียงพอ",
+        "budget granted but too little, cut, or late in the year",
+        "งบประมาณที่ได้รับไม่เพียงพอหรือได้รับล่าช้า",
+        "ควรพิจารณาจัดสรรงบประมาณเพิ่มเติมให้เพียงพอและทันต่อการดำเนินงาน",
+    ),
+    SubTheme(
+        "budget.disbursement",
+        "budget",
+        "การเบิกจ่ายงบประมาณ",
+        "disbursement behind plan, slow procurement steps, funds returned",
+        "การเบิกจ่ายงบประมาณไม่เป็นไปตามแผน",
+        "ควรวางแผนและเร่งรัดการเบิกจ่ายงบประมาณให้เป็นไปตามแผนที่กำหนด",
+    ),
+    SubTheme(
+        "regulation.procurement",
+        "regulation",
+        "ระเบียบการจัดซื้อจัดจ้างและการเงิน",
+        "procurement, finance and disbursement rules whose steps slow or block the work",
+        "ระเบียบและขั้นตอนการจัดซื้อจัดจ้างหรือการเงินไม่เอื้ออำนวยต่อการดำเนินงาน",
+        "ควรทบทวนและปรับปรุงระเบียบการจัดซื้อจัดจ้างและการเงินให้เอื้อต่อการดำเนินงาน",
+    ),
+    SubTheme(
+        "regulation.authority",
+        "regulation",
+        "อำนาจหน้าที่ตามกฎหมาย",
+        "the law gives the agency too little power, or the power lies with another body",
+        "อำนาจหน้าที่ตามกฎหมายไม่เอื้อให้หน่วยงานดำเนินการได้เอง",
+        "ควรผลักดันการแก้ไขกฎหมายหรือข้อบัญญัติเพื่อให้หน่วยงานมีอำนาจดำเนินการได้",
+    ),
+    SubTheme(
+        "regulation.outdated",
+        "regulation",
+        "ระเบียบไม่สอดคล้องหรือล้าสมัย",
+        "rules and criteria that are outdated, unclear or do not fit today's work",
+        "ระเบียบ หลักเกณฑ์ หรือข้อบัญญัติที่ใช้อยู่ไม่สอดคล้องกับสภาพการปฏิบัติงานหรือล้าสมัย",
+        "ควรทบทวนระเบียบและหลักเกณฑ์ให้ชัดเจนและสอดคล้องกับสภาพการปฏิบัติงานในปัจจุบัน",
+    ),
+    SubTheme(
+        "tools.equipment",
+        "tools",
+        "เครื่องมือและอุปกรณ์",
+        "vehicles, machines, computers and other equipment: too few, old or broken",
+        "เครื่องมือ อุปกรณ์ และยานพาหนะไม่เพียงพอ ชำรุด หรือล้าสมัย",
+        "ควรจัดหาและบำรุงรักษาเครื่องมือ อุปกรณ์ และยานพาหนะให้เพียงพอและพร้อมใช้งาน",
+    ),
+    SubTheme(
+        "tools.systems",
+        "tools",
+        "ระบบสารสนเทศ",
+        "information systems and applications that fail, do not fit or are missing",
+        "ระบบสารสนเทศและแอปพลิเคชันยังไม่รองรับการปฏิบัติงานได้เต็มที่",
+        "ควรพัฒนาและปรับปรุงระบบสารสนเทศให้รองรับการปฏิบัติงานและใช้งานได้จริง",
+    ),
+    SubTheme(
+        "tools.data",
+        "tools",
+        "ข้อมูลและการเชื่อมโยงข้อมูล",
+        "data incomplete, out of date or not linked between systems and agencies",
+        "ข้อมูลไม่ครบถ้วน ไม่เป็นปัจจุบัน หรือไม่เชื่อมโยงกันระหว่างระบบ",
+        "ควรจัดทำฐานข้อมูลให้ครบถ้วน เป็นปัจจุบัน และเชื่อมโยงกันระหว่างหน่วยงาน",
+    ),
+    SubTheme(
+        "management.planning",
+        "management",
+        "การวางแผน",
+        "no plan from the start of the year, plans that do not fit, priorities unclear",
+        "การวางแผนการดำเนินงานยังไม่ครอบคลุมหรือไม่ได้เตรียมการตั้งแต่ต้นปี",
+        "ควรวางแผนการดำเนินงานให้ครอบคลุมตั้งแต่ต้นปีงบประมาณ",
+    ),
+    SubTheme(
+        "management.monitoring",
+        "management",
+        "การติดตามและประเมินผล",
+        "follow-up, reporting and evaluation of the agency's own work",
+        "การกำกับติดตามและประเมินผลการดำเนินงานยังไม่ต่อเนื่อง",
+        "ควรกำกับติดตามและประเมินผลการดำเนินงานอย่างสม่ำเสมอ",
+    ),
+    SubTheme(
+        "management.indicators",
+        "management",
+        "เป้าหมายและตัวชี้วัด",
+        "objectives, targets and KPI definitions that are unclear or do not measure the work",
+        "เป้าหมายและตัวชี้วัดยังไม่ชัดเจนหรือไม่สะท้อนผลการดำเนินงานที่แท้จริง",
+        "ควรทบทวนเป้าหมายและนิยามตัวชี้วัดให้ชัดเจนและสะท้อนผลการดำเนินงาน",
+    ),
+    SubTheme(
+        "disaster.epidemic",
+        "disaster",
+        "โรคระบาด",
+        "COVID-19 and other epidemics, and their knock-on effects",
+        "สถานการณ์โรคระบาดส่งผลกระทบต่อการดำเนินงานตามแผน",
+        "ควรจัดทำแผนรองรับการดำเนินงานในสถานการณ์โรคระบาด",
+    ),
+    SubTheme(
+        "disaster.flood",
+        "disaster",
+        "อุทกภัยและน้ำท่วม",
+        "floods, heavy rain, high tides and their effects on the work",
+        "อุทกภัยและน้ำท่วมขังส่งผลกระทบต่อการดำเนินงานตามแผน",
+        "ควรเตรียมแผนเผชิญเหตุและแผนสำรองสำหรับช่วงอุทกภัย",
+    ),
+    SubTheme(
+        "disaster.other_hazard",
+        "disaster",
+        "สาธารณภัยอื่น",
+        "PM2.5 and haze, fire, drought, storms, building collapse",
+        "สาธารณภัยอื่น เช่น ฝุ่นละออง อัคคีภัย หรือภัยแล้ง ส่งผลกระทบต่อการดำเนินงาน",
+        "ควรเตรียมมาตรการรับมือสาธารณภัยที่อาจเกิดขึ้นระหว่างปี",
+    ),
+    SubTheme(
+        "policy.executive",
+        "policy",
+        "นโยบายและข้อสั่งการของผู้บริหาร",
+        "new or changed policies, orders and urgent assignments of the BMA's executives",
+        "นโยบายและภารกิจเร่งด่วนที่ได้รับมอบหมายระหว่างปีทำให้ต้องปรับแผนการดำเนินงาน",
+        "ควรปรับแผนการดำเนินงานให้รองรับนโยบายและภารกิจเร่งด่วนของผู้บริหาร",
+    ),
+    SubTheme(
+        "policy.national",
+        "policy",
+        "กฎหมายและมติคณะรัฐมนตรีที่เปลี่ยนแปลง",
+        "new national laws, cabinet resolutions and measures of the government",
+        "กฎหมาย มติคณะรัฐมนตรี หรือมาตรการของรัฐบาลที่เปลี่ยนแปลงส่งผลต่อการดำเนินงาน",
+        "ควรติดตามและปรับการดำเนินงานให้สอดคล้องกับกฎหมายและมติคณะรัฐมนตรีที่เปลี่ยนแปลง",
+    ),
+    SubTheme(
+        "coordination.agencies",
+        "coordination",
+        "หน่วยงานภายนอกและสาธารณูปโภค",
+        "other government bodies, state enterprises and utilities the work depends on",
+        "การดำเนินงานต้องอาศัยความร่วมมือจากหน่วยงานภายนอกและหน่วยงานสาธารณูปโภค",
+        "ควรประสานและจัดทำแนวทางความร่วมมือกับหน่วยงานภายนอกที่เกี่ยวข้อง",
+    ),
+    SubTheme(
+        "coordination.contractors",
+        "coordination",
+        "ผู้รับจ้างและภาคเอกชน",
+        "contractors, suppliers and private operators",
+        "ผู้รับจ้างหรือภาคเอกชนดำเนินงานล่าช้าหรือไม่เป็นไปตามที่กำหนด",
+        "ควรกำกับติดตามผู้รับจ้างและภาคเอกชนให้ดำเนินงานตามสัญญาและเงื่อนไขที่กำหนด",
+    ),
+    SubTheme(
+        "coordination.citizens",
+        "coordination",
+        "ประชาชนและชุมชน",
+        "citizens, communities, vendors and their cooperation or understanding",
+        "ประชาชนและชุมชนบางส่วนยังไม่ให้ความร่วมมือหรือไม่เข้าใจการดำเนินงาน",
+        "ควรสร้างการมีส่วนร่วมและประชาสัมพันธ์ให้ประชาชนและชุมชนเข้าใจและให้ความร่วมมือ",
+    ),
+)
+SUBTHEME_OTHER = "other"
+SUBTHEMES_BY_ID = {s.id: s for s in SUBTHEMES}
+
+
+def subthemes_of(category: str) -> tuple[SubTheme, ...]:
+    return tuple(s for s in SUBTHEMES if s.category == category)

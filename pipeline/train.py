@@ -598,4 +598,14 @@ def card_markdown(card: dict) -> str:
             _table(written, "macro-F1"),
             "",
         ]
+    if card.get("subthemes"):  # the sub-theme model saved beside this one (pipeline.subtheme)
+        from pipeline.subtheme import card_markdown as subtheme_markdown
+
+        lines += [
+            "**Sub-themes** (`findings subthemes train`; the frozen sets as above: real first, "
+            "2565 the seed's 45, 2566 written for the project):",
+            "",
+            subtheme_markdown(card["subthemes"]),
+            "",
+        ]
     return "\n".join(lines)

@@ -87,7 +87,7 @@ def test_summary_lines_follow_the_seeds_section_5(report):
     assert "๒.๓) การประสานความร่วมมือกับหน่วยงานภายนอก" in groups
     first = next(i for i, (style, _) in enumerate(text) if style == "item")
     assert text[first][1] == (
-        "(๑) ประเด็นทำนองเดียวกัน ๒ ประเด็น พบใน ๒ หน่วยงาน ได้แก่ เขตบางรัก และ เขตสาทร ตัวอย่างเช่น"
+        "(๑) ประเด็นทำนองเดียวกัน รวม ๒ ประเด็น พบใน ๒ หน่วยงาน ได้แก่ เขตบางรัก และ เขตสาทร ตัวอย่างเช่น"
     )
     examples = [t for _, t in text[first + 1 : first + 3]]
     assert {e.rsplit(" (", 1)[1] for e in examples} == {"เขตบางรัก)", "เขตสาทร)"}
@@ -237,8 +237,8 @@ def test_the_sample_year_s_summary_credits_every_finding_to_its_own_agency():
     singles = sum(style == "item" and line.endswith(")") for style, line in text)
     grouped = 0
     for i, (style, line) in enumerate(text):
-        if style == "item" and "ประเด็นทำนองเดียวกัน" in line:
-            found = re.search("([๐-๙]+) ประเด็น พบใน ([๐-๙]+) หน่วยงาน", line)
+        found = re.search("รวม ([๐-๙]+) ประเด็น พบใน ([๐-๙]+) หน่วยงาน", line)
+        if style == "item" and found:
             grouped += int(found.group(1).translate(ARABIC))
             named = line.split("ได้แก่ ", 1)[1]
             under = set()
