@@ -60,7 +60,7 @@ def test_training_on_a_small_labelled_corpus_scores_the_frozen_sets(tmp_path):
     (tmp_path / subtheme.LABELS_FILE).write_text(
         "".join(json.dumps(labels[r["finding_id"]]) + "\n" for r in chosen), encoding="utf-8"
     )
-    estimator, card = subtheme.train(tmp_path)
+    _, card = subtheme.train(tmp_path)
     scores = card["frozen_evaluation"]["2566"]
     assert card["training_findings"] + scores["findings"] == len(chosen)
     assert scores["model"]["accuracy"] > scores["baseline"]["accuracy"]
