@@ -429,23 +429,30 @@ def write_charts(findings: pd.DataFrame, folder: Path) -> list[Path]:
     axes.invert_yaxis()
     axes.set_xlabel("จำนวนประเด็น")
     axes.set_ylabel("")
-    axes.set_title("จำนวนปัญหาอุปสรรคและข้อเสนอแนะ จำแนกตามหมวด")
+    axes.set_title("จำนวนประเด็นที่พบ จำแนกตามหมวดและประเภท (รวมข้อสังเกตของประธาน)")
     axes.legend(title="ประเภท", loc="upper left", bbox_to_anchor=(1.01, 1))
     figure.tight_layout()
     paths.append(_save_figure(figure, folder / "chart_categories.png"))
 
-    known = findings[findings[col.AGENCY].notna()]
+    # obstacles and recommendations per agency and category; the chairs' remarks are not counted
+    known = findings[
+        findings[col.AGENCY].notna() & findings[col.KIND].isin(["obstacle", "recommendation"])
+    ]
     if not known.empty:
         heat = pd.crosstab(known[col.AGENCY], known[col.CATEGORY]).reindex(
             columns=list(CATEGORY_IDS), fill_value=0
         )
+        order = _agency_order(known, list(heat.index))
+        heat = heat.loc[[name for name, _ in order]]
         heat.index = [short_agency(a) for a in heat.index]
         heat.columns = [BY_ID[c].short for c in heat.columns]
-        figure, axes = plt.subplots(figsize=(9, max(4, 0.28 * len(heat) + 1.5)))
-        image = axes.imshow(heat.to_numpy(), aspect="auto", cmap="Blues")
+        values = heat.to_numpy()
+        figure, axes = plt.subplots(figsize=(9.5, max(4, 0.28 * len(heat) + 2)))
+        image = axes.imshow(values, aspect="auto", cmap="Blues", vmin=0)
         axes.set_xticks(range(len(heat.columns)), heat.columns, rotation=35, ha="right")
         axes.set_yticks(range(len(heat.index)), heat.index, fontsize=9)
-        for (r, c), value in pd.DataFrame(heat.to_numpy()).stack().items():
+        threshold = max(2, values.max() / 2)
+        for (r, c), value in pd.DataFrame(values).stack().items():
             if value:
                 axes.text(
                     c,
@@ -454,13 +461,51 @@ def write_charts(findings: pd.DataFrame, folder: Path) -> list[Path]:
                     ha="center",
                     va="center",
                     fontsize=8,
-                    color="white" if value > heat.to_numpy().max() / 2 else "black",
+                    color="white" if value > threshold else "black",
                 )
-        axes.set_title("จำนวนประเด็นรายหน่วยงาน จำแนกตามหมวด")
-        figure.colorbar(image, ax=axes, fraction=0.03)
+        # one band per committee, named at the right
+        committees = [committee for _, committee in order]
+        for row in range(1, len(committees)):
+            if committees[row] != committees[row - 1]:
+                axes.axhline(row - 0.5, color="black", linewidth=1.2)
+        for committee in dict.fromkeys(committees):
+            rows = [r for r, c in enumerate(committees) if c == committee]
+            label = f"คณะที่ {committee}" if committee else "ไม่ระบุคณะ"
+            axes.text(
+                len(heat.columns) - 0.4,
+                (rows[0] + rows[-1]) / 2,
+                label,
+                ha="left",
+                va="center",
+                fontsize=10,
+                fontweight="bold",
+            )
+        axes.set_title(
+            "จำนวนปัญหาอุปสรรคและข้อเสนอแนะรายหน่วยงาน จำแนกตามหมวด\n"
+            "(เรียงตามคณะและประเภทหน่วยงาน ไม่รวมข้อสังเกตของประธาน)"
+        )
+        bar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.12)
+        bar.set_label("จำนวนประเด็น")
         figure.tight_layout()
         paths.append(_save_figure(figure, folder / "chart_heatmap.png"))
     return paths
+
+
+_TYPE_ORDER = {"office": 0, "bureau": 1, "district": 2}
+
+
+def _agency_order(findings: pd.DataFrame, names: list[str]) -> list[tuple[str, int]]:
+    """Agencies as ``(name, committee)``: by committee, then bureaus before districts, then name."""
+    from pipeline.agencies import gazetteer
+
+    kinds = {a.name: a.type for a in gazetteer()}
+    committee = findings.groupby(col.AGENCY)[col.COMMITTEE].agg(
+        lambda c: int(c.dropna().mode().iloc[0]) if c.notna().any() else 0
+    )
+    return sorted(
+        ((name, committee.get(name, 0)) for name in names),
+        key=lambda item: (item[1] or 99, _TYPE_ORDER.get(kinds.get(item[0]), 3), item[0]),
+    )
 
 
 def _save_figure(figure, path: Path) -> Path:

@@ -50,5 +50,22 @@ def test_summarize_the_shipped_sample(tmp_path):
     text = "\n".join(p.text for p in document.paragraphs)
     assert "ประจำปีงบประมาณ พ.ศ. ๒๕๖๖" in text and "๕.๑.๒.๒ ข้อเสนอแนะต่อหน่วยงานผู้ประเมิน" in text
     assert "พบใน" in text and "หน่วยงาน ได้แก่" in text
+    assert "อัตรากำลังไม่เพียงพอต่อปริมาณงาน" in text  # a sub-theme's general sentence
+    # every finding is accounted for in the Word file: a single finding with its agency, or
+    # counted in a statement ("รวม N ประเด็น") whose quoted examples carry their own agencies
+    import re
+
+    arabic = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+    counted = 0
+    for paragraph in document.paragraphs:
+        line = paragraph.text
+        if not re.match(r"^\([๐-๙]+\) ", line):
+            continue
+        if found := re.search(r"รวม ([๐-๙]+) ประเด็น", line):
+            counted += int(found.group(1).translate(arabic))
+        elif line.endswith(")"):
+            counted += 1
+    assert counted == 1124
+    assert "findings.xlsx" not in text
     markdown = (out / "b3_summary.md").read_text(encoding="utf-8")
     assert markdown.count("(๑)") >= 10
