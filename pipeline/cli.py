@@ -234,6 +234,12 @@ def _model_or_exit(model: str | None):
         raise typer.Exit(1) from None
 
 
+def _models_dir(models_dir: Path | None) -> Path:
+    from pipeline.settings import models_dir as shipped
+
+    return models_dir if models_dir is not None else shipped()
+
+
 def _classified_inputs(inputs, loaded, *, year, jobs, agency=None, committee=None, engine="nlpo3"):
     """Read, tokenize and classify: the parse result and the classified findings."""
     from pipeline.classify import classify as classify_stage
@@ -368,9 +374,12 @@ def train(
     ] = None,
     default: Annotated[bool, typer.Option(help="Make the new model the default.")] = False,
     tune: Annotated[bool, typer.Option(help="Only print a grid of tuning scores.")] = False,
-    models_dir: Annotated[Path, typer.Option(help="Where models live.")] = Path("models"),
+    models_dir: Annotated[
+        Path | None, typer.Option(help="Where models live; default: the shipped models.")
+    ] = None,
 ) -> None:
     """Train a model on the corpus, cross-validate it by report, and write it with its card."""
+    models_dir = _models_dir(models_dir)
     from pipeline.corpus import CorpusError
     from pipeline.models import save_model, set_default
     from pipeline.train import train as train_model
@@ -482,9 +491,12 @@ app.add_typer(models_app, name="models")
 @models_app.callback()
 def models(
     ctx: typer.Context,
-    models_dir: Annotated[Path, typer.Option(help="Where models live.")] = Path("models"),
+    models_dir: Annotated[
+        Path | None, typer.Option(help="Where models live; default: the shipped models.")
+    ] = None,
 ) -> None:
     """List the models with their headline metrics; the default is marked."""
+    models_dir = _models_dir(models_dir)
     if ctx.invoked_subcommand:
         return
     from pipeline.models import default_name, list_models
@@ -525,9 +537,12 @@ def models(
 @models_app.command("show")
 def models_show(
     name: Annotated[str, typer.Argument(help="Model name.")],
-    models_dir: Annotated[Path, typer.Option(help="Where models live.")] = Path("models"),
+    models_dir: Annotated[
+        Path | None, typer.Option(help="Where models live; default: the shipped models.")
+    ] = None,
 ) -> None:
     """The card's results as Markdown tables (the README's tables are made with this)."""
+    models_dir = _models_dir(models_dir)
     from pipeline.models import ModelError, read_card
 
     try:
@@ -549,9 +564,12 @@ def _cell(value) -> str:
 def models_compare(
     names: Annotated[list[str], typer.Argument(help="Two or more model names (or 'keywords').")],
     corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = Path("corpus"),
-    models_dir: Annotated[Path, typer.Option(help="Where models live.")] = Path("models"),
+    models_dir: Annotated[
+        Path | None, typer.Option(help="Where models live; default: the shipped models.")
+    ] = None,
 ) -> None:
     """The models' metrics on the same frozen evaluation sets, side by side, per category."""
+    models_dir = _models_dir(models_dir)
     import pandas as pd
 
     from pipeline.models import ModelError
@@ -586,9 +604,12 @@ def models_promote(
     ] = False,
     tolerance: Annotated[float, typer.Option(help="Macro-F1 it may lose per frozen set.")] = 0.01,
     corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = Path("corpus"),
-    models_dir: Annotated[Path, typer.Option(help="Where models live.")] = Path("models"),
+    models_dir: Annotated[
+        Path | None, typer.Option(help="Where models live; default: the shipped models.")
+    ] = None,
 ) -> None:
     """Make NAME the default if it is not worse than the current one on every frozen set."""
+    models_dir = _models_dir(models_dir)
     import datetime
 
     from pipeline.models import ModelError, default_name, set_default, update_card

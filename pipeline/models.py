@@ -33,7 +33,7 @@ KEYWORDS = "keywords"
 MODEL_FILE = "model.skops"
 CARD_FILE = "card.json"
 DEFAULT_FILE = "DEFAULT"
-MODELS_DIR = Path("models")
+MODELS_DIR = None  # None: the shipped models, found by ``pipeline.settings.models_dir``
 
 
 class ModelError(ValueError):
@@ -293,21 +293,34 @@ def update_card(folder: Path, **fields) -> dict:
     return card
 
 
-def default_name(models_dir: Path = MODELS_DIR) -> str:
-    """The default model's name, from ``models/DEFAULT``; the keyword baseline if there is none."""
-    marker = models_dir / DEFAULT_FILE
-    return marker.read_text(encoding="utf-8").strip() if marker.exists() else KEYWORDS
+def _models_dir(models_dir: Path | None) -> Path:
+    from pipeline.settings import models_dir as shipped
+
+    return Path(models_dir) if models_dir is not None else shipped()
 
 
-def set_default(name: str, models_dir: Path = MODELS_DIR) -> None:
+def default_name(models_dir: Path | None = MODELS_DIR) -> str:
+    """The default model's name, from ``models/DEFAULT``; never a silent switch to keywords."""
+    marker = _models_dir(models_dir) / DEFAULT_FILE
+    if not marker.exists():
+        raise ModelError(
+            f"no default model: {marker} not found (set FINDINGS_HOME to the folder holding "
+            "models/, or name a model with --model; --model keywords uses the keyword baseline)"
+        )
+    return marker.read_text(encoding="utf-8").strip()
+
+
+def set_default(name: str, models_dir: Path | None = MODELS_DIR) -> None:
     from pipeline.tables import atomic_path
 
-    with atomic_path(models_dir / DEFAULT_FILE) as temporary:
+    with atomic_path(_models_dir(models_dir) / DEFAULT_FILE) as temporary:
         temporary.write_text(name + "\n", encoding="utf-8")
 
 
-def load_model(name: str | None = None, models_dir: Path = MODELS_DIR) -> LoadedModel:
-    """A model by name (a folder under ``models_dir``, a folder path, or ``keywords``)."""
+def load_model(name: str | None = None, models_dir: Path | None = MODELS_DIR) -> LoadedModel:
+    """A model by name (a folder under ``models_dir``, a folder path, or ``keywords``); the
+    shipped models wherever the command runs when ``models_dir`` is not given."""
+    models_dir = _models_dir(models_dir)
     name = name or default_name(models_dir)
     if name == KEYWORDS:
         return LoadedModel(
@@ -342,10 +355,10 @@ def _load_folder(folder: Path, stamp: tuple) -> LoadedModel:
     return LoadedModel(card.get("name", folder.name), estimator, card, folder)
 
 
-def list_models(models_dir: Path = MODELS_DIR) -> list[dict]:
+def list_models(models_dir: Path | None = MODELS_DIR) -> list[dict]:
     """The cards of every model folder, newest first."""
     cards = []
-    for folder in sorted(p for p in models_dir.glob("*") if p.is_dir()):
+    for folder in sorted(p for p in _models_dir(models_dir).glob("*") if p.is_dir()):
         try:
             cards.append(read_card(folder))
         except ModelError:

@@ -82,6 +82,8 @@ def parse_file(
     ]
     if findings.empty:
         warnings.append(f"{path}: no findings found")
+    elif findings["fiscal_year"].isna().any():
+        warnings.append(f"{path}: no fiscal year found in the report; give it with --year")
     return findings, repairs, warnings
 
 

@@ -458,9 +458,10 @@ def compare_models(names: list[str], corpus_dir: Path | str = "corpus", models_d
     """Every model's metrics on the same frozen sets, recomputed: ``{set: {model: metrics}}``."""
     import json
 
-    from pipeline.models import MODELS_DIR, load_model
+    from pipeline.models import load_model
+    from pipeline.settings import models_dir as shipped
 
-    models_dir = Path(models_dir or MODELS_DIR)
+    models_dir = Path(models_dir) if models_dir is not None else shipped()
     corpus = with_tokens(load_corpus(corpus_dir, extra=False))
     results: dict[str, dict] = {}
     loaded = [load_model(name, models_dir) for name in names]

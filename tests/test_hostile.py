@@ -44,7 +44,7 @@ def test_text_layer_pdf_keeps_vowels_and_tone_marks(tmp_path):
         "2. ควรประสานการไฟฟ้านครหลวงย้ายเสาไฟฟ้าที่กีดขวางทางเท้า",
     ]
     findings, _, warnings = parse_file(make_pdf(tmp_path / "b1.pdf", lines))
-    assert warnings == []
+    assert [w for w in warnings if "no fiscal year" not in w] == []
     assert list(findings[col.TEXT]) == [line[3:] for line in lines[1:]]
     assert list(findings[col.KIND]) == ["recommendation", "recommendation"]
 
@@ -131,7 +131,10 @@ def test_xlsx_with_extra_and_missing_columns(tmp_path):
     findings, _, warnings = parse_file(make_xlsx(tmp_path / "extra.xlsx", rows))
     assert findings[col.TEXT].tolist() == ["รถดูดโคลนมีไม่พอ"]
     assert findings[col.AGENCY].isna().all()  # no agency column: none, not a guess
-    assert warnings == [f"{tmp_path / 'extra.xlsx'}: ignored column(s) ผู้บันทึก"]
+    assert warnings == [
+        f"{tmp_path / 'extra.xlsx'}: ignored column(s) ผู้บันทึก",
+        f"{tmp_path / 'extra.xlsx'}: no fiscal year found in the report; give it with --year",
+    ]
     no_text = make_xlsx(tmp_path / "no_text.xlsx", [["หน่วยงาน", "ประเภท"], ["เขตบางรัก", "ปัญหา"]])
     with pytest.raises(InputError, match="no sheet has a text column"):
         read_document(no_text)
@@ -145,4 +148,6 @@ def test_a_bad_file_does_not_stop_the_batch(tmp_path):
     result = parse_paths([tmp_path])
     assert list(result.findings[col.TEXT]) == ["งบประมาณไม่เพียงพอ", "ควรเร่งรัดการเบิกจ่าย"]
     assert len(result.errors) == 1 and result.errors[0].startswith(str(tmp_path / "b_bad.docx"))
-    assert result.warnings == [f"{tmp_path / 'c_empty_report.txt'}: no findings found"]
+    assert [w for w in result.warnings if "no fiscal year" not in w] == [
+        f"{tmp_path / 'c_empty_report.txt'}: no findings found"
+    ]

@@ -112,7 +112,7 @@ def test_xlsx_rows_with_thai_or_english_columns(tmp_path, header):
     ]
     path = make_xlsx(tmp_path / "rows.xlsx", rows, title="สรุปผลการตรวจติดตาม")
     findings, _, warnings = parse_file(path)
-    assert warnings == []
+    assert [w for w in warnings if "no fiscal year" not in w] == []
     assert list(findings[col.AGENCY]) == ["สำนักงานเขตบางรัก", "สำนักงานเขตสาทร"]
     assert list(findings[col.COMMITTEE]) == [3, 3]
     assert list(findings[col.FISCAL_YEAR]) == [2566, 2566]
@@ -127,7 +127,7 @@ def test_csv_in_windows_thai_and_an_unknown_category(tmp_path):
     findings, _, warnings = parse_file(path)
     assert findings[col.TEXT].tolist() == ["งบจัดงานประเพณีได้รับล่าช้า"]
     assert findings[col.HEADING_CATEGORY].isna().all()
-    assert len(warnings) == 1
+    assert len(warnings) == 2 and "no fiscal year" in warnings[1]  # named with its file
     assert (
         "unknown category 'สวัสดิการ' in line 2" in warnings[0] and "งบประมาณ (budget)" in warnings[0]
     )
@@ -201,7 +201,7 @@ def test_xlsx_in_the_b1_form_a_row_per_factor(tmp_path):
         ["2. เครื่องมือทางการบริหาร", "เครื่องพิมพ์บัตรคิวชำรุด", None],
     ]
     findings, _, warnings = parse_file(make_xlsx(tmp_path / "b1.xlsx", rows))
-    assert warnings == []
+    assert [w for w in warnings if "no fiscal year" not in w] == []
     assert list(findings[col.TEXT]) == [
         "นิติกรมีคนเดียว",
         "ช่างโยธาเกษียณสองคน",

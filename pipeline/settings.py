@@ -1,0 +1,41 @@
+"""Where the tool finds its shipped models and corpus, resolved once, whatever the working folder.
+
+``FINDINGS_HOME`` names a folder holding ``models/`` (and ``corpus/`` for training) when set.
+Otherwise the models are the ones installed with the package: in a checkout (an editable
+install) the repository's own ``models/``; in a normal install the copy packaged as
+``thai_findings_models``. Commands that train or review take the corpus from the working folder
+when it has one, else from the home.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+HOME_VARIABLE = "FINDINGS_HOME"
+CHECKOUT = Path(__file__).resolve().parents[1]  # the repository, when run from a checkout
+
+
+@lru_cache(maxsize=1)
+def models_dir() -> Path:
+    """The folder of the shipped models (``DEFAULT`` and one folder per model)."""
+    if home := os.environ.get(HOME_VARIABLE):
+        return Path(home).expanduser() / "models"
+    if (CHECKOUT / "models" / "DEFAULT").exists():
+        return CHECKOUT / "models"
+    from importlib.util import find_spec
+
+    spec = find_spec("thai_findings_models")  # a folder of data, installed as a package
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return CHECKOUT / "models"
+
+
+def corpus_dir() -> Path:
+    """The corpus: ``./corpus`` when the working folder has one, else the home's."""
+    if Path("corpus").is_dir():
+        return Path("corpus")
+    if home := os.environ.get(HOME_VARIABLE):
+        return Path(home).expanduser() / "corpus"
+    return CHECKOUT / "corpus"

@@ -1,0 +1,58 @@
+"""The shipped models are found wherever the command runs; a missing model is an error, never a
+silent switch to the keyword baseline; a normal install carries the models."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from conftest import ROOT, write_text
+from typer.testing import CliRunner
+
+from pipeline import settings
+from pipeline.cli import app
+
+
+def test_classify_from_another_folder_uses_the_shipped_default_model(tmp_path, monkeypatch):
+    report = write_text(tmp_path / "b1.txt", "ปีงบประมาณ 2566\nปัญหาอุปสรรค\n1. รถดูดโคลนชำรุดบ่อย\n")
+    monkeypatch.chdir(tmp_path)  # no models/ here
+    result = CliRunner().invoke(app, ["classify", str(report), "-o", "out.csv"])
+    assert result.exit_code == 0, result.output
+    assert "Model default" in result.output.replace("\n", " ")
+
+
+def test_a_home_without_models_is_an_error_naming_where_it_looked(tmp_path, monkeypatch):
+    report = write_text(tmp_path / "b1.txt", "ปัญหาอุปสรรค\n1. รถดูดโคลนชำรุดบ่อย\n")
+    monkeypatch.setenv(settings.HOME_VARIABLE, str(tmp_path / "home"))
+    settings.models_dir.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["classify", str(report), "-o", str(tmp_path / "o.csv")])
+    finally:
+        settings.models_dir.cache_clear()
+    assert result.exit_code != 0
+    assert str(tmp_path / "home" / "models" / "DEFAULT") in result.output.replace("\n", "")
+
+
+def test_an_installed_copy_finds_its_packaged_models(tmp_path, monkeypatch):
+    """Outside a checkout, the models are the package ``thai_findings_models``."""
+    installed = tmp_path / "site" / "thai_findings_models"
+    (installed / "default").mkdir(parents=True)
+    (installed / "DEFAULT").write_text("default\n", encoding="utf-8")
+    monkeypatch.setattr(settings, "CHECKOUT", tmp_path / "not_a_checkout")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.delenv(settings.HOME_VARIABLE, raising=False)
+    sys.modules.pop("thai_findings_models", None)
+    settings.models_dir.cache_clear()
+    try:
+        assert settings.models_dir() == installed
+    finally:
+        settings.models_dir.cache_clear()
+
+
+def test_the_package_ships_the_models_folder():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    assert config["setuptools"]["package-dir"]["thai_findings_models"] == "models"
+    assert {"DEFAULT", "*/*"} <= set(config["setuptools"]["package-data"]["thai_findings_models"])
+    default = (ROOT / "models" / "DEFAULT").read_text(encoding="utf-8").strip()
+    assert (ROOT / "models" / default / "model.skops").exists()
