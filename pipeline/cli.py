@@ -687,7 +687,6 @@ def summarize(
     ] = 1,
 ) -> None:
     """The year's work: parse, classify, count, and write the B3 summary, workbook and charts."""
-    from pipeline.agencies import mentioned_agencies
     from pipeline.report import OUTPUT_NAMES, make_reports, read_findings_workbook
     from pipeline.tables import OutputError
 
@@ -708,7 +707,6 @@ def summarize(
         _print_summary(result, output)
         _error("no findings to summarize")
         raise typer.Exit(1)
-    findings = findings.assign(mentioned_agencies=findings["text"].map(mentioned_agencies))
     try:
         with console.status("Writing the workbook, the B3 summary and the charts"):
             paths = make_reports(findings, output, earlier)

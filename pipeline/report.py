@@ -524,8 +524,11 @@ def make_reports(findings: pd.DataFrame, folder: Path, earlier: pd.DataFrame | N
     with; findings that span two fiscal years are compared without it.
     """
     from pipeline import aggregate
+    from pipeline.agencies import mentioned_agencies
     from pipeline.summary import build_summary
 
+    if "mentioned_agencies" not in findings.columns:  # agencies a finding names, for the workbook
+        findings = findings.assign(mentioned_agencies=findings[col.TEXT].map(mentioned_agencies))
     years = sorted(int(y) for y in findings[col.FISCAL_YEAR].dropna().unique())
     latest = findings[findings[col.FISCAL_YEAR] == years[-1]] if years else findings
     both = pd.concat([earlier, findings], ignore_index=True) if earlier is not None else findings
