@@ -71,7 +71,12 @@ def test_near_duplicates_finds_a_pair_that_differs_in_one_word():
 
 
 def test_sample_reports_give_back_exactly_their_labelled_findings(parsed_samples):
-    assert parsed_samples.errors == [] and parsed_samples.warnings == []
+    assert parsed_samples.errors == []
+    # some sample reports give no fiscal year (the command's --year does): said, file by file
+    assert all("no fiscal year found" in w for w in parsed_samples.warnings)
+    assert all(
+        w.split(":")[0].endswith((".docx", ".txt", ".xlsx")) for w in parsed_samples.warnings
+    )
     labels = [
         json.loads(line)
         for line in (CORPUS / "fy2566" / "labels.jsonl").read_text(encoding="utf-8").splitlines()

@@ -101,7 +101,9 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path):
 
 
 def test_default_and_unknown_models(tmp_path, small_model):
-    assert load_model(models_dir=tmp_path).name == KEYWORDS  # no DEFAULT file: the baseline
+    with pytest.raises(ModelError, match=f"no default model: {tmp_path / 'DEFAULT'} not found"):
+        load_model(models_dir=tmp_path)  # never a silent switch to the keyword baseline
+    assert load_model(KEYWORDS, models_dir=tmp_path).name == KEYWORDS  # when asked for
     save_model(small_model[0], {"name": "small"}, tmp_path / "small")
     set_default("small", tmp_path)
     assert load_model(models_dir=tmp_path).name == "small"
