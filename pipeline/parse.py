@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -64,7 +65,13 @@ def parse_file(
     """Findings of one file, the repairs made to its text, and warnings; raises InputError."""
     document = read_document(path)
     document, repairs = normalize_document(document)
-    findings, meta = segment(document, agency=agency, committee=committee, fiscal_year=fiscal_year)
+    findings, meta = segment(
+        document,
+        agency=agency,
+        committee=committee,
+        fiscal_year=fiscal_year,
+        heading_classifier=category_of_heading,
+    )
     long = findings[findings["text"].str.len() > MAX_FINDING_CHARS]
     if len(long):  # lines the segmenter joined into one finding, e.g. items it cannot number
         first = long.iloc[0]
@@ -85,6 +92,24 @@ def parse_file(
     elif findings["fiscal_year"].isna().any():
         warnings.append(f"{path}: no fiscal year found in the report; give it with --year")
     return findings, repairs, warnings
+
+
+def category_of_heading(text: str) -> str | None:
+    """The default model's category for a heading whose words name none (None without one)."""
+    model = _heading_model()
+    if model is None or not hasattr(model.estimator, "named_steps"):
+        return None
+    return str(model.estimator.predict([text])[0])
+
+
+@lru_cache(maxsize=1)
+def _heading_model():
+    from pipeline.models import ModelError, load_model
+
+    try:
+        return load_model()
+    except ModelError:
+        return None
 
 
 def _parse_one(path: Path, options: dict):

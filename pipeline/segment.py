@@ -37,6 +37,8 @@ _NUMBERING = re.compile(
     re.X,
 )
 #: A heading set in brackets: ``[ปัจจัยภายใน]``, ``【งบประมาณ】``.
+#: A heading that says it is one: ``ด้าน...`` (``ด้านอาคารสถานที่``), short, stating no problem.
+_SIDE_HEADING = re.compile(r"^(?:ปัญหา|ประเด็น)?ด้าน(?!\S*(?:ไม่|ขาด|ล่าช้า|ควร))\S.{0,50}$")
 _BRACKETED = re.compile(r"^[\[【〔]\s*([^\]】〕]{1,60}?)\s*[\]】〕]$")
 _BULLETS = frozenset("-•◦▪*✓➢➤►")
 _BULLET_STYLE = {"–": "-", "—": "-", "●": "•", "·": "•", "○": "◦", "■": "▪", "□": "▪"}
@@ -324,8 +326,9 @@ class Segmentation:
 
 
 class _Segmenter:
-    def __init__(self, document: Document):
+    def __init__(self, document: Document, heading_classifier=None):
         self.document = document
+        self.heading_classifier = heading_classifier  # text → category, for ``ด้าน...`` headings
         self.meta = Segmentation()
         self.state = _State()
         self.items: list[_Item] = []
@@ -442,6 +445,15 @@ class _Segmenter:
                 self.skip = self.following_index
         if category is None and self._heads_items(numbering, text):
             category, source = taxonomy.heading_by_words(text), "synonyms"
+            if category is None and _SIDE_HEADING.match(text):
+                # ``ด้าน...`` in words of no category: a heading all the same, read by the model
+                category, source = (self.heading_classifier or (lambda _: None))(text), "model"
+                if category is None:
+                    self._note("heading of no category", text)
+                    state.close()
+                    state.category = state.heading_source = None
+                    state.labels["group"] = label
+                    return True
         if category:
             self._note(f"category {category} ({source})", text)
             state.close()
@@ -744,12 +756,15 @@ def segment(
     agency: str | None = None,
     committee: int | None = None,
     fiscal_year: int | None = None,
+    heading_classifier=None,
 ) -> tuple[pd.DataFrame, Segmentation]:
     """Findings of a normalised document, with the report's metadata.
 
     ``agency``, ``committee`` and ``fiscal_year`` fill in what the document does not say itself.
+    ``heading_classifier`` (text → category or None) reads a ``ด้าน...`` heading whose words name
+    no category (``heading_source`` ``model``).
     """
-    segmenter = _Segmenter(document)
+    segmenter = _Segmenter(document, heading_classifier)
     items = segmenter.walk()
     meta = segmenter.meta
     meta.agency = meta.agency or segmenter.agency_guess

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from pipeline.io import Block, Document
@@ -356,3 +357,26 @@ def test_notes_at_the_end_of_a_report_are_not_findings():
 """
     findings, _ = _segment(text)
     assert list(findings[col.TEXT]) == ["ควรพิจารณาให้หน่วยงานขอปรับตัวชี้วัดได้"]
+
+
+def test_a_side_heading_in_words_of_no_category_is_a_heading_read_by_the_model(tmp_path):
+    from pipeline.parse import parse_file
+    from pipeline.taxonomy import CATEGORY_IDS
+
+    text = """ปัญหาอุปสรรค
+1. ด้านงบประมาณ
+1.1 งบซ่อมถนนได้รับล่าช้า
+2. ด้านอาคารสถานที่
+2.1 อาคารสำนักงานเขตคับแคบ ไม่มีที่จอดรถให้ประชาชน
+"""
+    findings, _ = _segment(text)  # no model at hand: a heading of no category
+    assert list(findings[col.TEXT]) == [
+        "งบซ่อมถนนได้รับล่าช้า",
+        "อาคารสำนักงานเขตคับแคบ ไม่มีที่จอดรถให้ประชาชน",
+    ]
+    assert pd.isna(findings[col.HEADING_CATEGORY].iloc[1])  # not the budget heading's
+    path = tmp_path / "b1.txt"
+    path.write_text("ปีงบประมาณ 2566\n" + text, encoding="utf-8")
+    parsed, _, _ = parse_file(path)  # the default model reads the heading
+    assert parsed[col.HEADING_SOURCE].iloc[1] == "model"
+    assert parsed[col.HEADING_CATEGORY].iloc[1] in CATEGORY_IDS
