@@ -243,8 +243,8 @@ def save_model(estimator, card: dict, folder: Path) -> Path:
     with atomic_path(folder / MODEL_FILE) as temporary:
         # the vocabulary is stored as verbose JSON: deflate it (25 MB → a few MB)
         skops.io.dump(estimator, temporary, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-        digest = sha256(temporary)
-    card = {**card, "model_file": MODEL_FILE, "model_sha256": digest}
+        digest, audited = sha256(temporary), own_types(temporary)
+    card = {**card, "model_file": MODEL_FILE, "model_sha256": digest, "own_types": audited}
     with atomic_path(folder / CARD_FILE) as temporary:
         temporary.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return folder
@@ -260,14 +260,32 @@ def read_card(folder: Path) -> dict:
         raise ModelError(f"{path}: the card is not valid JSON ({error.msg})") from None
 
 
-def load_estimator(path: Path, expected_sha256: str):
-    """Load a ``.skops`` file only if its hash matches and every type in it is a trusted one."""
+def own_types(path: Path) -> list[str]:
+    """The types of a saved model that skops does not trust by itself (audited at save time)."""
+    import skops.io
+
+    return sorted(skops.io.get_untrusted_types(file=path))
+
+
+def load_estimator(path: Path, expected_sha256: str, audited: list[str] | None = None):
+    """Load a ``.skops`` file only if its hash matches and every type in it is a trusted one.
+
+    ``audited`` is the list of types the card recorded when the file was written: the hash
+    ties the file to it, so the (slow) audit is not repeated; any other type still refuses.
+    """
     import skops.io
 
     if not path.exists():
         raise ModelError(f"{path}: model file not found")
     if not expected_sha256 or sha256(path) != expected_sha256:
         raise ModelError(f"{path}: SHA-256 differs from the card's; the file was changed, refusing")
+    if audited is not None and set(audited) <= OWN_TYPES:
+        try:
+            return skops.io.load(path, trusted=sorted(audited))
+        except Exception as error:  # a type outside the list, or a damaged file
+            raise ModelError(
+                f"{path}: not loadable with the types its card lists ({type(error).__name__})"
+            ) from None
     try:
         untrusted = skops.io.get_untrusted_types(file=path)
     except Exception as error:  # a damaged or foreign file
@@ -351,7 +369,7 @@ def _load_folder(folder: Path, stamp: tuple) -> LoadedModel:
         raise ModelError(
             f"{folder / CARD_FILE}: model_file points outside the model's folder; refusing it"
         )
-    estimator = load_estimator(model_file, digest)
+    estimator = load_estimator(model_file, digest, card.get("own_types"))
     return LoadedModel(card.get("name", folder.name), estimator, card, folder)
 
 

@@ -154,13 +154,16 @@ def save(estimator, card: dict, folder: Path) -> dict:
 
     import skops.io
 
-    from pipeline.models import sha256, update_card
+    from pipeline.models import own_types, sha256, update_card
     from pipeline.tables import atomic_path
 
     with atomic_path(folder / MODEL_FILE) as temporary:
         skops.io.dump(estimator, temporary, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-        digest = sha256(temporary)
-    return update_card(folder, subthemes={**card, "model_file": MODEL_FILE, "sha256": digest})
+        digest, audited = sha256(temporary), own_types(temporary)
+    return update_card(
+        folder,
+        subthemes={**card, "model_file": MODEL_FILE, "sha256": digest, "own_types": audited},
+    )
 
 
 def load(model) -> object | None:
@@ -173,14 +176,15 @@ def load(model) -> object | None:
     path = (model.folder / str(info.get("model_file", MODEL_FILE))).resolve()
     if path.parent != Path(model.folder).resolve():
         raise ModelError(f"{model.folder}: the sub-theme model points outside the model's folder")
-    return _load(path, str(info.get("sha256", "")))
+    audited = tuple(info["own_types"]) if "own_types" in info else None
+    return _load(path, str(info.get("sha256", "")), audited)
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path, digest: str):
+def _load(path: Path, digest: str, audited: tuple | None):
     from pipeline.models import load_estimator
 
-    return load_estimator(path, digest)
+    return load_estimator(path, digest, list(audited) if audited is not None else None)
 
 
 def assign(findings: pd.DataFrame, model) -> pd.DataFrame:

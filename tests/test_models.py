@@ -91,6 +91,13 @@ def test_a_model_file_with_an_unexpected_type_is_refused(tmp_path):
     skops.io.dump(pipeline, path)
     with pytest.raises(ModelError, match=r"object types this project never saves .*Sneaky"):
         load_estimator(path, expected_sha256=sha256(path))
+    # a card that lists only the project's own types does not let another type in either
+    own = ["pipeline.models.CalibratedLogistic", "pipeline.models.FindingText"]
+    with pytest.raises(ModelError, match="not loadable with the types its card lists"):
+        load_estimator(path, expected_sha256=sha256(path), audited=own)
+    # and a card listing a foreign type falls back to the audit, which refuses it
+    with pytest.raises(ModelError, match=r"never saves .*Sneaky"):
+        load_estimator(path, expected_sha256=sha256(path), audited=[*own, f"{__name__}.Sneaky"])
 
 
 def test_a_file_that_is_not_a_model_is_refused(tmp_path):
