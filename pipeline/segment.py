@@ -286,7 +286,7 @@ class _State:
     chair: bool = False
     factor: str | None = None
     category: str | None = None
-    heading_source: str | None = None  # how the category heading was read: words, synonyms, table
+    heading_source: str | None = None  # how the heading was read: words, synonyms, table, model
     labels: dict = field(default_factory=dict)  # section / factor / group labels for the path
     mode: str | None = None  # "numbered" or "paragraph", set by the first item under a heading
     stack: list[_Item] = field(default_factory=list)
@@ -470,8 +470,8 @@ class _Segmenter:
         return False
 
     def _heads_items(self, numbering: _Numbering | None, text: str) -> bool:
-        """Whether a line stands where a heading stands: not a bullet, and followed by items
-        numbered in another style, or (unnumbered and short) by a longer paragraph."""
+        """Whether a line stands where a heading stands: not an agency's name, and followed by
+        items numbered in another style, or (unnumbered and short) by a longer paragraph."""
         if agencies.canonical(text) or agencies.named_in(text):
             return False  # an agency's name (สำนักงานการเจ้าหน้าที่) in a report's head
         following = self.following
