@@ -611,9 +611,8 @@ def grid_blocks(
     finding) gives blocks that carry their kind, category and recipient; a row merged across the
     grid is a heading whose category holds for the rows under it. A table that lists findings
     one a row (a text column and others) gives one finding a row; any other table is read row by
-    row (:func:`row_lines`). ``category`` is the one in force above the table (a grid going on
-    from the page before).
-    ``ending`` gets the category in force below it.
+    row (:func:`row_lines`). ``category`` is the one in force above the table (a grid
+    going on from the page before); ``ending["category"]`` gets the one in force below it.
     """
     from pipeline.taxonomy import category_from_label
 
