@@ -94,7 +94,9 @@ def statement_lines(statement: Statement) -> list[tuple[str, str]]:
     if len(members) == 1 and not statement.general:
         return [("item", _own(*members[0]))]
     if statement.agencies:
-        names = thai_list([short_agency(a) for a in statement.agencies])
+        from pythainlp.util import collate  # Thai dictionary order: เขตดุสิต before สำนักการโยธา
+
+        names = thai_list(collate([short_agency(a) for a in statement.agencies]))
         head = (
             f"{statement.general or 'ประเด็นทำนองเดียวกัน'} รวม {len(members)} ประเด็น "
             f"พบใน {len(statement.agencies)} หน่วยงาน ได้แก่ {names} ตัวอย่างเช่น"
