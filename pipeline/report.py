@@ -101,12 +101,14 @@ def statement_lines(statement: Statement) -> list[tuple[str, str]]:
             f"{statement.general or 'ประเด็นทำนองเดียวกัน'} รวม {len(members)} ประเด็น "
             f"พบใน {len(statement.agencies)} หน่วยงาน ได้แก่ {names} ตัวอย่างเช่น"
         )
-        examples, seen = [], set()
-        for text, agency in members:  # the first examples come from different agencies
-            if agency not in seen and len(examples) < EXAMPLES_SHOWN:
-                examples.append(("example", f"- {_own(text, agency)}"))
-                seen.add(agency)
-        return [("item", head), *examples]
+        # examples from different agencies first, then others of the same agencies
+        firsts, seen = [], set()
+        for member in members:
+            if member[1] not in seen:
+                firsts.append(member)
+                seen.add(member[1])
+        chosen = (firsts + [m for m in members if m not in firsts])[:EXAMPLES_SHOWN]
+        return [("item", head)] + [("example", f"- {_own(t, a)}") for t, a in chosen]
     if statement.general:  # a report read back: its findings name no agency
         head = f"{statement.general} รวม {len(members)} ประเด็น ตัวอย่างเช่น"
         return [("item", head)] + [("example", f"- {t}") for t, _ in members[:EXAMPLES_SHOWN]]
