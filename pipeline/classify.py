@@ -129,14 +129,8 @@ def classify(findings: pd.DataFrame, model: LoadedModel, *, jobs: int = 1) -> pd
             # a model from a folder travels as its path: each worker loads it once
             reference = model.folder or model
             parts = Parallel(n_jobs=jobs)(delayed(_in_worker)(c, reference) for c in chunks)
-        return _subthemes(pd.concat(parts), model)
-    return _subthemes(_classify(findings, model), model)
-
-
-def _subthemes(classified: pd.DataFrame, model: LoadedModel) -> pd.DataFrame:
-    from pipeline.subtheme import assign
-
-    return assign(classified, model)
+        return pd.concat(parts)
+    return _classify(findings, model)
 
 
 def _in_worker(findings: pd.DataFrame, reference) -> pd.DataFrame:

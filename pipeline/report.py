@@ -521,6 +521,21 @@ def _save_figure(figure, path: Path) -> Path:
     return path
 
 
+def with_subthemes(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings with ``subtheme`` from the sub-theme model beside the model that classified them
+    (none when that model has no sub-theme model, or the findings were not classified)."""
+    from pipeline.models import ModelError, load_model
+    from pipeline.subtheme import assign
+
+    names = findings[col.MODEL].dropna().unique() if col.MODEL in findings.columns else []
+    if len(names) != 1 or col.CATEGORY not in findings.columns:
+        return findings.assign(**{col.SUBTHEME: None})
+    try:
+        return assign(findings, load_model(str(names[0])))
+    except ModelError:
+        return findings.assign(**{col.SUBTHEME: None})
+
+
 def make_reports(findings: pd.DataFrame, folder: Path, earlier: pd.DataFrame | None = None) -> dict:
     """Every output of the main job from classified findings; returns the paths written.
 
@@ -533,6 +548,8 @@ def make_reports(findings: pd.DataFrame, folder: Path, earlier: pd.DataFrame | N
 
     if "mentioned_agencies" not in findings.columns:  # agencies a finding names, for the workbook
         findings = findings.assign(mentioned_agencies=findings[col.TEXT].map(mentioned_agencies))
+    if col.SUBTHEME not in findings.columns:  # the summary's points, from the classifying model
+        findings = with_subthemes(findings)
     years = sorted(int(y) for y in findings[col.FISCAL_YEAR].dropna().unique())
     latest = findings[findings[col.FISCAL_YEAR] == years[-1]] if years else findings
     both = pd.concat([earlier, findings], ignore_index=True) if earlier is not None else findings

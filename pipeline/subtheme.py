@@ -188,7 +188,10 @@ def _load(path: Path, digest: str, audited: tuple | None):
 
 
 def assign(findings: pd.DataFrame, model) -> pd.DataFrame:
-    """Add ``subtheme`` to classified findings (None for all when the model has no sub-themes)."""
+    """Add ``subtheme`` to classified findings (None for all when the model has no sub-themes).
+
+    The reports do this (``report.with_subthemes``), not ``classify``, whose speed it would halve.
+    """
     estimator = load(model)
     if estimator is None or findings.empty:
         return findings.assign(**{col.SUBTHEME: None})

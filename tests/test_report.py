@@ -236,7 +236,9 @@ def _year(source: str):
             (mentioned_agencies(t) or [f"หน่วยงานตัวอย่างคณะที่ {c}"])[0]
             for t, c in zip(findings[col.TEXT], findings[col.COMMITTEE].fillna(0))
         ]
-    return classify(tokenize(findings), load_model("default"))
+    from pipeline.report import with_subthemes
+
+    return with_subthemes(classify(tokenize(findings), load_model("default")))
 
 
 @pytest.mark.slow
