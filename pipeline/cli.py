@@ -96,9 +96,7 @@ def parse(
     ] = False,
 ) -> None:
     """Pull every finding out of the reports and write them as one table."""
-    from rich.progress import Progress
-
-    from pipeline.parse import expand_paths, parse_paths
+    from pipeline.parse import expand_paths
     from pipeline.tables import TABLE_SUFFIXES, OutputError, write_table
 
     if output.suffix.lower() not in TABLE_SUFFIXES:
@@ -106,16 +104,8 @@ def parse(
         raise typer.Exit(2)
     _refuse_overwriting_inputs([output], inputs)
     files = expand_paths(inputs)
-    with Progress(console=console, transient=True, disable=len(files) < 2) as progress:
-        task = progress.add_task("Parsing reports", total=len(files))
-        result = parse_paths(
-            inputs,
-            agency=agency,
-            committee=committee,
-            fiscal_year=year,
-            on_file=lambda _: progress.advance(task),
-            jobs=jobs,
-        )
+    # a findings table (.jsonl, or .csv with a text column) is read as it is, as classify does
+    result = _read_inputs(inputs, agency, committee, year, jobs)
     if result.errors and not result.files and output.exists():
         _print_summary(result, output)
         _error(f"{output}: left as it was; no input could be read")

@@ -92,3 +92,19 @@ def test_failed_write_keeps_the_previous_output(tmp_path, monkeypatch):
     assert result.exit_code == 1 and "disk full" in result.output
     assert out.read_text() == "previous results"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_parse_reads_a_findings_table_as_it_is(tmp_path):
+    """A .jsonl of findings is a table, not a report: parse takes its rows, as classify does."""
+    table = write_text(
+        tmp_path / "findings.jsonl",
+        json.dumps({"text": "ระบบสารสนเทศล่มบ่อย", "agency": "สำนักงานเขตบางรัก"}, ensure_ascii=False)
+        + "\n",
+    )
+    report = write_text(tmp_path / "b1.txt", "ปีงบประมาณ 2566\nปัญหาอุปสรรค\n1. รถดูดโคลนชำรุดบ่อย\n")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["parse", str(table), str(report), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    texts = [json.loads(line)["text"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(texts) == ["รถดูดโคลนชำรุดบ่อย", "ระบบสารสนเทศล่มบ่อย"]
+    assert "Read 2 file(s)" in result.output.replace("\n", " ")
