@@ -1,7 +1,9 @@
-"""The content of the B3 summary: sections as in the real report, similar findings grouped.
+"""The content of the B3 summary: sections as in the real report, findings gathered into points.
 
-Within each section and category, findings about the same matter are grouped into one statement:
-a representative sentence, the number of agencies and their names. Grouping is average-linkage
+Within each section and category, the findings of one sub-theme (``taxonomy.SUBTHEMES``, given by
+the sub-theme model) make one statement: the sub-theme's general sentence, the agencies it was
+found in, and a few of its findings quoted. The findings of no sub-theme about the same matter
+are grouped by their wording into statements of the same shape. Grouping is average-linkage
 agglomerative clustering on the cosine distance between word TF-IDF vectors of the findings' tokens.
 It needs no number of groups fixed in advance, and average linkage keeps a group together only when
 its members are similar on the whole, not through a chain of near neighbours (single linkage, and
