@@ -55,6 +55,16 @@ def _jobs_option(value: int) -> int:
     return value
 
 
+#: Options several commands share, declared once.
+JobsOption = Annotated[
+    int, typer.Option(help="Processes to use (-1: all cores).", callback=_jobs_option)
+]
+YearOption = Annotated[
+    int | None,
+    typer.Option(help="Fiscal year (B.E.) of reports without one.", min=2400, max=2800),
+]
+
+
 @app.callback()
 def main() -> None:
     """thai-findings: obstacles and recommendations of BMA evaluation reports."""
@@ -85,9 +95,7 @@ def parse(
             help="Fiscal year (B.E., e.g. 2566) of reports without one.", min=2400, max=2800
         ),
     ] = None,
-    jobs: Annotated[
-        int, typer.Option(help="Processes to use (-1: all cores).", callback=_jobs_option)
-    ] = 1,
+    jobs: JobsOption = 1,
     verbose: Annotated[
         bool,
         typer.Option(
@@ -280,13 +288,8 @@ def classify(
     committee: Annotated[
         int | None, typer.Option(help="Committee of reports without one.", min=1, max=20)
     ] = None,
-    year: Annotated[
-        int | None,
-        typer.Option(help="Fiscal year (B.E.) of reports without one.", min=2400, max=2800),
-    ] = None,
-    jobs: Annotated[
-        int, typer.Option(help="Processes to use (-1: all cores).", callback=_jobs_option)
-    ] = 1,
+    year: YearOption = None,
+    jobs: JobsOption = 1,
 ) -> None:
     """Parse, tokenize and classify: a category and a confidence for every finding."""
     from pipeline.tables import TABLE_SUFFIXES, OutputError, write_table
@@ -665,16 +668,11 @@ def summarize(
         "out"
     ),
     model: Annotated[str | None, typer.Option(help="Model name; default: models/DEFAULT.")] = None,
-    year: Annotated[
-        int | None,
-        typer.Option(help="Fiscal year (B.E.) of reports without one.", min=2400, max=2800),
-    ] = None,
+    year: YearOption = None,
     compare: Annotated[
         Path | None, typer.Option(help="An earlier year's findings.xlsx to compare with.")
     ] = None,
-    jobs: Annotated[
-        int, typer.Option(help="Processes to use (-1: all cores).", callback=_jobs_option)
-    ] = 1,
+    jobs: JobsOption = 1,
 ) -> None:
     """The year's work: parse, classify, count, and write the B3 summary, workbook and charts."""
     from pipeline.report import OUTPUT_NAMES, make_reports, read_findings_workbook
@@ -743,13 +741,8 @@ def review_export(
     inputs: Annotated[list[Path], typer.Argument(help="Reports, folders or findings tables.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The review .xlsx to write.")],
     model: Annotated[str | None, typer.Option(help="Model name; default: models/DEFAULT.")] = None,
-    year: Annotated[
-        int | None,
-        typer.Option(help="Fiscal year (B.E.) of reports without one.", min=2400, max=2800),
-    ] = None,
-    jobs: Annotated[
-        int, typer.Option(help="Processes to use (-1: all cores).", callback=_jobs_option)
-    ] = 1,
+    year: YearOption = None,
+    jobs: JobsOption = 1,
 ) -> None:
     """A review workbook: least certain first, with a drop-down for the analyst's category."""
     from pipeline.review import export_review
