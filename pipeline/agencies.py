@@ -67,17 +67,19 @@ def canonical(name: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _official_names() -> tuple[str, ...]:
-    return tuple(sorted((a.name for a in gazetteer()), key=len, reverse=True))
+def _official_names() -> tuple[tuple[str, str], ...]:
+    """Every official name, with its spaces taken out."""
+    return tuple((a.name, a.name.replace(" ", "")) for a in gazetteer())
 
 
 def named_in(text: str) -> str | None:
-    """The official name of the first agency ``text`` spells out in full (a title, a header)."""
+    """The official name of the first agency ``text`` spells out in full (a title, a header);
+    of names starting at the same place, the longest."""
     bare = re.sub(r"\s+", "", text)
     found = [
-        (bare.find(name.replace(" ", "")), -len(name), name)
-        for name in _official_names()
-        if name.replace(" ", "") in bare
+        (bare.find(spaceless), -len(name), name)
+        for name, spaceless in _official_names()
+        if spaceless in bare
     ]
     return min(found)[2] if found else None
 

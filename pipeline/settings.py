@@ -1,10 +1,8 @@
-"""Where the tool finds its shipped models and corpus, resolved once, whatever the working folder.
+"""Where the tool finds its shipped models, resolved once, whatever the working folder.
 
-``FINDINGS_HOME`` names a folder holding ``models/`` (and ``corpus/`` for training) when set.
-Otherwise the models are the ones installed with the package: in a checkout (an editable
-install) the repository's own ``models/``; in a normal install the copy packaged as
-``thai_findings_models``. Commands that train or review take the corpus from the working folder
-when it has one, else from the home.
+``FINDINGS_HOME`` names a folder holding ``models/`` when set. Otherwise the models are the ones
+installed with the package: in a checkout (an editable install) the repository's own
+``models/``; in a normal install the copy packaged as ``thai_findings_models``.
 """
 
 from __future__ import annotations
@@ -30,12 +28,3 @@ def models_dir() -> Path:
     if spec is not None and spec.submodule_search_locations:
         return Path(next(iter(spec.submodule_search_locations)))
     return CHECKOUT / "models"
-
-
-def corpus_dir() -> Path:
-    """The corpus: ``./corpus`` when the working folder has one, else the home's."""
-    if Path("corpus").is_dir():
-        return Path("corpus")
-    if home := os.environ.get(HOME_VARIABLE):
-        return Path(home).expanduser() / "corpus"
-    return CHECKOUT / "corpus"
