@@ -59,6 +59,19 @@ def make_docx(path: Path, paragraphs=(), table=None, numbered=()) -> Path:
     return path
 
 
+def to_pdf(path: Path) -> Path:
+    """``path`` converted to PDF beside it by LibreOffice (fails the test if it cannot)."""
+    import subprocess
+
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(path.parent), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return path.with_suffix(".pdf")
+
+
 def make_xlsx(path: Path, rows, title: str | None = None) -> Path:
     from openpyxl import Workbook
 
