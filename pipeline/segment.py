@@ -668,20 +668,20 @@ class _Segmenter:
     def walk(self) -> list[_Item]:
         running, seen = self._running_lines(), set()
         blocks = self.document.blocks
+        # for each block, the next one that is not furniture: one pass from the end
+        following: list[int | None] = [None] * len(blocks)
+        for index in range(len(blocks) - 2, -1, -1):
+            after = blocks[index + 1]
+            keep = after.text.strip() and not is_furniture(after.text)
+            following[index] = index + 1 if keep else following[index + 1]
         for index, block in enumerate(blocks):
             self.index = index
             self.previous = blocks[index - 1].text if index else ""
             self.line = block.line
             if index == self.skip:
                 continue  # the second line of a wrapped heading
-            self.following_index, self.following = next(
-                (
-                    (i, b.text)
-                    for i, b in enumerate(blocks[index + 1 :], start=index + 1)
-                    if b.text.strip() and not is_furniture(b.text)
-                ),
-                (None, None),
-            )
+            self.following_index = following[index]
+            self.following = None if following[index] is None else blocks[following[index]].text
             self._apply_hints(block)
             numbering, text = parse_numbering(block.text)
             text = _BRACKETED.sub(r"\1", text.strip())
