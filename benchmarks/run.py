@@ -30,7 +30,7 @@ FINDINGS_PER_REPORT = 100
 
 
 def corpus_texts() -> list[str]:
-    from pipeline.corpus import load_corpus
+    from pipeline.learning.corpus import load_corpus
 
     return list(load_corpus(ROOT / "corpus")["text"])
 
@@ -62,10 +62,10 @@ def stages(reports: Path) -> list[dict]:
     """Each stage in this process, after one warm-up, beside the raw tokenizer."""
     import nlpo3
 
-    from pipeline.classify import classify
-    from pipeline.models import load_model
-    from pipeline.parse import parse_paths
-    from pipeline.tokenize import _nlpo3_dictionary, tokenize
+    from pipeline.learning.models import load_model
+    from pipeline.stages.classify import classify
+    from pipeline.stages.parse import parse_paths
+    from pipeline.stages.words import _nlpo3_dictionary, tokenize
 
     model = load_model("default")
     dictionary = _nlpo3_dictionary()

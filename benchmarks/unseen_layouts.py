@@ -16,13 +16,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.parse import score_folder  # noqa: E402
+from pipeline.stages.parse import score_folder  # noqa: E402
 
 FOLDER = ROOT / "tests" / "data" / "unseen"
 
 
 def totals(results) -> dict:
-    """Sums over the files of :func:`pipeline.parse.score_folder`'s results."""
+    """Sums over the files of :func:`pipeline.stages.parse.score_folder`'s results."""
     found = sum(s["found"] for _, s in results)
     out = {
         "files": len(results),

@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline import agencies, taxonomy  # noqa: E402
-from pipeline.normalize import normalize_text  # noqa: E402
-from pipeline.parse import parse_file  # noqa: E402
+from pipeline.stages.normalize import normalize_text  # noqa: E402
+from pipeline.stages.parse import parse_file  # noqa: E402
 
 SEED = ROOT / "corpus" / "fy2565" / "source" / "b3_fy2565_seed.txt"
 SEED_ANNOTATIONS = ROOT / "corpus" / "fy2565" / "annotator_labels.jsonl"

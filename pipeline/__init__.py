@@ -16,17 +16,16 @@ from __future__ import annotations
 
 from importlib import import_module
 
-#: public name → (module, function). A name never equals a module's (importing ``pipeline.classify``
-#: binds the module to ``pipeline.classify``), hence ``classify_findings``.
+#: public name → (module, function): the few a notebook needs, named for what they act on.
 _API = {
-    "parse_paths": ("pipeline.parse", "parse_paths"),
-    "parse_file": ("pipeline.parse", "parse_file"),
-    "tokenize_findings": ("pipeline.tokenize", "tokenize"),
-    "classify_findings": ("pipeline.classify", "classify"),
-    "load_model": ("pipeline.models", "load_model"),
-    "build_summary": ("pipeline.summary", "build_summary"),
-    "make_reports": ("pipeline.report", "make_reports"),
-    "train_model": ("pipeline.train", "train"),
+    "parse_paths": ("pipeline.stages.parse", "parse_paths"),
+    "parse_file": ("pipeline.stages.parse", "parse_file"),
+    "tokenize_findings": ("pipeline.stages.words", "tokenize"),
+    "classify_findings": ("pipeline.stages.classify", "classify"),
+    "load_model": ("pipeline.learning.models", "load_model"),
+    "build_summary": ("pipeline.stages.summary", "build_summary"),
+    "make_reports": ("pipeline.stages.report", "make_reports"),
+    "train_model": ("pipeline.learning.train", "train"),
 }
 __all__ = sorted(_API)
 

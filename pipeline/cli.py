@@ -38,8 +38,8 @@ def _write_failed(output: Path, error: Exception) -> None:
 
 def _refuse_overwriting_inputs(outputs: list[Path], inputs: list[Path]) -> None:
     """No output may be one of the inputs: ``parse r.csv -o r.csv`` would destroy the report."""
-    from pipeline.parse import expand_paths
-    from pipeline.tables import same_file
+    from pipeline.shared.tables import same_file
+    from pipeline.stages.parse import expand_paths
 
     files = expand_paths(inputs)
     for output in outputs:
@@ -104,8 +104,8 @@ def parse(
     ] = False,
 ) -> None:
     """Pull every finding out of the reports and write them as one table."""
-    from pipeline.parse import expand_paths
-    from pipeline.tables import TABLE_SUFFIXES, OutputError, write_table
+    from pipeline.shared.tables import TABLE_SUFFIXES, OutputError, write_table
+    from pipeline.stages.parse import expand_paths
 
     if output.suffix.lower() not in TABLE_SUFFIXES:
         _error(f"{output}: unknown output format; use one of {', '.join(TABLE_SUFFIXES)}")
@@ -139,7 +139,7 @@ def parse(
 def _print_summary(result, output: Path) -> None:
     import pandas as pd
 
-    from pipeline.schema import KIND_TH, col
+    from pipeline.shared.schema import KIND_TH, col
 
     findings = result.findings
     table = Table(title="Findings", show_header=True)
@@ -173,10 +173,10 @@ def _read_inputs(inputs: list[Path], agency, committee, year, jobs: int = 1):
     """Reports are parsed; a .jsonl, or a .csv with a ``text`` column, is a findings table as is."""
     import pandas as pd
 
-    from pipeline.io import InputError
-    from pipeline.parse import ParseResult, expand_paths, parse_paths
-    from pipeline.schema import FINDING_COLUMNS
-    from pipeline.tables import read_findings_table
+    from pipeline.shared.schema import FINDING_COLUMNS
+    from pipeline.shared.tables import read_findings_table
+    from pipeline.stages.parse import ParseResult, expand_paths, parse_paths
+    from pipeline.stages.read import InputError
 
     tables, table_files, reports, table_errors = [], [], [], []
     for path in expand_paths(inputs):
@@ -208,7 +208,7 @@ def _read_inputs(inputs: list[Path], agency, committee, year, jobs: int = 1):
             else ParseResult(findings=pd.DataFrame())
         )
     if tables:
-        from pipeline.normalize import normalize_text
+        from pipeline.stages.normalize import normalize_text
 
         for table in tables:  # text not read by the parser: repaired as the parser would
             if "text" in table.columns:
@@ -223,7 +223,7 @@ def _read_inputs(inputs: list[Path], agency, committee, year, jobs: int = 1):
 
 def _model_or_exit(model: str | None):
     """The model asked for, or a one-line error and exit 1."""
-    from pipeline.models import ModelError, load_model
+    from pipeline.learning.models import ModelError, load_model
 
     try:
         return load_model(model)
@@ -233,15 +233,15 @@ def _model_or_exit(model: str | None):
 
 
 def _models_dir(models_dir: Path | None) -> Path:
-    from pipeline.settings import models_dir as shipped
+    from pipeline.shared.settings import models_dir as shipped
 
     return models_dir if models_dir is not None else shipped()
 
 
 def _classified_inputs(inputs, loaded, *, year, jobs, agency=None, committee=None, engine="nlpo3"):
     """Read, tokenize and classify: the parse result and the classified findings."""
-    from pipeline.classify import classify as classify_stage
-    from pipeline.tokenize import tokenize
+    from pipeline.stages.classify import classify as classify_stage
+    from pipeline.stages.words import tokenize
 
     result = _read_inputs(inputs, agency, committee, year, jobs)
     findings = result.findings
@@ -292,8 +292,8 @@ def classify(
     jobs: JobsOption = 1,
 ) -> None:
     """Parse, tokenize and classify: a category and a confidence for every finding."""
-    from pipeline.tables import TABLE_SUFFIXES, OutputError, write_table
-    from pipeline.tokenize import ENGINES
+    from pipeline.shared.tables import TABLE_SUFFIXES, OutputError, write_table
+    from pipeline.stages.words import ENGINES
 
     if output.suffix.lower() not in TABLE_SUFFIXES:
         _error(f"{output}: unknown output format; use one of {', '.join(TABLE_SUFFIXES)}")
@@ -326,7 +326,7 @@ def classify(
 
 def _print_drift(classified, loaded) -> None:
     """How the classified findings differ from the model's training data."""
-    from pipeline.drift import drift
+    from pipeline.learning.drift import drift
 
     if classified.empty or "training_data" not in loaded.card:
         return
@@ -373,10 +373,10 @@ def train(
 ) -> None:
     """Train a model on the corpus, cross-validate it by report, and write it with its card."""
     models_dir = _models_dir(models_dir)
-    from pipeline.corpus import CorpusError
-    from pipeline.models import save_model, set_default
-    from pipeline.train import train as train_model
-    from pipeline.train import tune as tune_grid
+    from pipeline.learning.corpus import CorpusError
+    from pipeline.learning.models import save_model, set_default
+    from pipeline.learning.train import train as train_model
+    from pipeline.learning.train import tune as tune_grid
 
     try:
         if tune:
@@ -384,7 +384,7 @@ def train(
                 grid = tune_grid(corpus)
             typer.echo(_markdown(grid.set_index("C")))
             return
-        from pipeline.corpus import real_labels_newer_than_texts
+        from pipeline.learning.corpus import real_labels_newer_than_texts
 
         if real is None and real_labels_newer_than_texts(corpus):
             _error(
@@ -415,13 +415,13 @@ def evaluate(
     """Score a model on labelled findings: per-category P/R/F1, macro-F1, confusion matrix."""
     import json
 
-    from pipeline.classify import predict_proba
-    from pipeline.io import InputError
-    from pipeline.models import ModelError, load_model
-    from pipeline.tables import read_jsonl
-    from pipeline.taxonomy import BY_ID, CATEGORY_IDS
-    from pipeline.tokenize import clean_tokens
-    from pipeline.train import metrics
+    from pipeline.learning.models import ModelError, load_model
+    from pipeline.learning.train import metrics
+    from pipeline.shared.tables import read_jsonl
+    from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
+    from pipeline.stages.classify import predict_proba
+    from pipeline.stages.read import InputError
+    from pipeline.stages.words import clean_tokens
 
     try:
         loaded = load_model(model)
@@ -492,7 +492,7 @@ def models(
     models_dir = _models_dir(models_dir)
     if ctx.invoked_subcommand:
         return
-    from pipeline.models import default_name, list_models
+    from pipeline.learning.models import default_name, list_models
 
     default = default_name(models_dir)
     table = Table(title=f"Models in {models_dir}/")
@@ -536,7 +536,7 @@ def models_show(
 ) -> None:
     """The card's results as Markdown tables (the README's tables are made with this)."""
     models_dir = _models_dir(models_dir)
-    from pipeline.models import ModelError, read_card
+    from pipeline.learning.models import ModelError, read_card
 
     try:
         card = read_card(models_dir / name)
@@ -565,9 +565,9 @@ def models_compare(
     models_dir = _models_dir(models_dir)
     import pandas as pd
 
-    from pipeline.models import ModelError
-    from pipeline.taxonomy import CATEGORY_IDS
-    from pipeline.train import compare_models
+    from pipeline.learning.models import ModelError
+    from pipeline.learning.train import compare_models
+    from pipeline.shared.taxonomy import CATEGORY_IDS
 
     try:
         comparison = compare_models(names, corpus, models_dir)
@@ -605,8 +605,8 @@ def models_promote(
     models_dir = _models_dir(models_dir)
     import datetime
 
-    from pipeline.models import ModelError, default_name, set_default, update_card
-    from pipeline.train import compare_models, promotion_check
+    from pipeline.learning.models import ModelError, default_name, set_default, update_card
+    from pipeline.learning.train import compare_models, promotion_check
 
     current = default_name(models_dir)
     if current == name:
@@ -656,7 +656,7 @@ def _fmt(value) -> str:
 
 
 def _model_markdown(card: dict) -> str:
-    from pipeline.train import card_markdown
+    from pipeline.learning.train import card_markdown
 
     return card_markdown(card)
 
@@ -675,8 +675,8 @@ def summarize(
     jobs: JobsOption = 1,
 ) -> None:
     """The year's work: parse, classify, count, and write the B3 summary, workbook and charts."""
-    from pipeline.report import OUTPUT_NAMES, make_reports, read_findings_workbook
-    from pipeline.tables import OutputError
+    from pipeline.shared.tables import OutputError
+    from pipeline.stages.report import OUTPUT_NAMES, make_reports, read_findings_workbook
 
     if output.exists() and not output.is_dir():
         _error(f"{output}: is a file; --output names the folder for the outputs")
@@ -721,7 +721,7 @@ def domain_words_command(
     engine: Annotated[str, typer.Option(help="pythainlp engine to check with.")] = "newmm",
 ) -> None:
     """How many of the shipped domain words pythainlp's own dictionary cuts into pieces."""
-    from pipeline.tokenize import domain_words, split_domain_terms
+    from pipeline.stages.words import domain_words, split_domain_terms
 
     cut = split_domain_terms(engine)
     typer.echo(
@@ -745,7 +745,7 @@ def review_export(
     jobs: JobsOption = 1,
 ) -> None:
     """A review workbook: least certain first, with a drop-down for the analyst's category."""
-    from pipeline.review import export_review
+    from pipeline.learning.review import export_review
 
     if output.suffix.lower() != ".xlsx":
         _error(f"{output}: the review workbook must be .xlsx")
@@ -783,7 +783,7 @@ def review_import(
     ] = False,
 ) -> None:
     """Put the analysts' categories into corpus/fyYEAR/labels.jsonl, keeping earlier labels."""
-    from pipeline.review import ReviewError, import_review
+    from pipeline.learning.review import ReviewError, import_review
 
     try:
         result = import_review(workbook, year=year, corpus_dir=corpus, who=by, replace=replace)
@@ -816,9 +816,9 @@ def review_simulate(
     """Label the least certain first or at random: how many corrections reach a macro-F1."""
     import json
 
-    from pipeline.corpus import load_corpus
-    from pipeline.review import labels_to_reach, plot_simulation, simulate
-    from pipeline.train import FROZEN_FILE, with_tokens
+    from pipeline.learning.corpus import load_corpus
+    from pipeline.learning.review import labels_to_reach, plot_simulation, simulate
+    from pipeline.learning.train import FROZEN_FILE, with_tokens
 
     data = with_tokens(load_corpus(corpus))
     frozen_path = corpus / "fy2566" / FROZEN_FILE
@@ -854,7 +854,7 @@ def subthemes_train(
 ) -> None:
     """Train the sub-theme model on corpus/subthemes.jsonl, score it on the frozen sets, and save
     it beside MODEL's category model (figures in its card)."""
-    from pipeline import subtheme
+    from pipeline.learning import subtheme
 
     loaded = _model_or_exit(model)
     if loaded.folder is None:
@@ -876,7 +876,7 @@ app.add_typer(corpus_app, name="corpus")
 
 def _markdown(frame, index_name: str = "") -> str:
     """A pandas table as Markdown, its index first, numbers as :func:`_cell` writes them."""
-    from pipeline.tables import markdown_table
+    from pipeline.shared.tables import markdown_table
 
     return markdown_table(frame, index_name or str(frame.index.name or ""), _cell)
 
@@ -892,8 +892,8 @@ def corpus_build_real(
     root: Annotated[Path, typer.Option("--corpus", help="The corpus folder.")] = Path("corpus"),
 ) -> None:
     """Materialise the real findings' texts from their source, checking every span's hash."""
-    from pipeline.corpus import REAL_LABELS, REAL_TEXTS
-    from pipeline.standoff import StandoffError, build_texts
+    from pipeline.learning.corpus import REAL_LABELS, REAL_TEXTS
+    from pipeline.learning.standoff import StandoffError, build_texts
 
     try:
         count = build_texts(root / REAL_LABELS, root / REAL_TEXTS, source)
@@ -908,7 +908,13 @@ def corpus_stats(
     root: Annotated[Path, typer.Option("--corpus", help="The corpus folder.")] = Path("corpus"),
 ) -> None:
     """Findings per category, kind, committee, format and agency, and the near-duplicate share."""
-    from pipeline.corpus import CorpusError, agreement, load_corpus, real_agreement, statistics
+    from pipeline.learning.corpus import (
+        CorpusError,
+        agreement,
+        load_corpus,
+        real_agreement,
+        statistics,
+    )
 
     try:
         stats = statistics(load_corpus(root))

@@ -26,7 +26,7 @@ def seed_path() -> Path:
 
 @pytest.fixture(scope="session")
 def seed_findings():
-    from pipeline.parse import parse_file
+    from pipeline.stages.parse import parse_file
 
     findings, repairs, warnings = parse_file(SEED)
     return findings, repairs, warnings

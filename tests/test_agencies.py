@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.agencies import canonical, gazetteer, mentioned_agencies, normalize_agency
+from pipeline.shared.agencies import canonical, gazetteer, mentioned_agencies, normalize_agency
 
 
 def test_gazetteer_holds_the_77_agencies():

@@ -10,9 +10,9 @@ from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import aggregate
-from pipeline.schema import col
-from pipeline.taxonomy import CATEGORY_IDS
+from pipeline.shared.schema import col
+from pipeline.shared.taxonomy import CATEGORY_IDS
+from pipeline.stages import aggregate
 
 
 @pytest.fixture(scope="module")

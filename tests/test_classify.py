@@ -9,11 +9,11 @@ import pytest
 from conftest import SMALL_TRAINING_SET
 from typer.testing import CliRunner
 
-from pipeline.classify import PRODUCES, classify, sharpen
 from pipeline.cli import app
-from pipeline.models import KeywordClassifier, LoadedModel, build_pipeline, save_model
-from pipeline.schema import SchemaError, col
-from pipeline.tokenize import tokenize, tokens
+from pipeline.learning.models import KeywordClassifier, LoadedModel, build_pipeline, save_model
+from pipeline.shared.schema import SchemaError, col
+from pipeline.stages.classify import PRODUCES, classify, sharpen
+from pipeline.stages.words import tokenize, tokens
 
 runner = CliRunner()
 TRAIN = SMALL_TRAINING_SET
@@ -137,8 +137,8 @@ def test_a_findings_table_is_repaired_like_parsed_text(tmp_path):
 
 def test_the_saved_model_alone_gives_what_classify_gives(tmp_path):
     """Tokenizing, the opening-words marks and the calibration live inside the model file."""
-    from pipeline.models import load_model
-    from pipeline.parse import parse_file
+    from pipeline.learning.models import load_model
+    from pipeline.stages.parse import parse_file
 
     estimator = build_pipeline().fit([t for t, _ in TRAIN], [c for _, c in TRAIN])
     estimator.named_steps["classifier"].temperature = 0.6
@@ -153,7 +153,7 @@ def test_the_saved_model_alone_gives_what_classify_gives(tmp_path):
     classified = classify(tokenize(findings), load_model(str(folder)))
     import skops.io
 
-    from pipeline.models import OWN_TYPES
+    from pipeline.learning.models import OWN_TYPES
 
     alone = skops.io.load(folder / "model.skops", trusted=sorted(OWN_TYPES))
     proba = alone.predict_proba(list(findings[col.RAW_TEXT].str.replace(r"^\S+\s", "", regex=True)))

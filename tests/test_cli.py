@@ -77,7 +77,7 @@ def test_unknown_output_format_is_refused_before_work(tmp_path):
 
 
 def test_failed_write_keeps_the_previous_output(tmp_path, monkeypatch):
-    import pipeline.tables
+    import pipeline.shared.tables
 
     report = write_text(tmp_path / "b1.txt", "ข้อเสนอแนะ\n- ควรเร่งรัดการเบิกจ่าย\n")
     out = tmp_path / "out.csv"
@@ -87,7 +87,7 @@ def test_failed_write_keeps_the_previous_output(tmp_path, monkeypatch):
         path.write_text("half")
         raise OSError("disk full")
 
-    monkeypatch.setitem(pipeline.tables._WRITERS, ".csv", crash)
+    monkeypatch.setitem(pipeline.shared.tables._WRITERS, ".csv", crash)
     result = runner.invoke(app, ["parse", str(report), "-o", str(out)])
     assert result.exit_code == 1 and "disk full" in result.output
     assert out.read_text() == "previous results"

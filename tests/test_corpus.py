@@ -8,12 +8,12 @@ import json
 import pytest
 from conftest import ROOT
 
-from pipeline import agencies
-from pipeline.corpus import CorpusError, load_corpus, near_duplicates, statistics
-from pipeline.normalize import normalize_text
-from pipeline.parse import parse_paths
-from pipeline.schema import col
-from pipeline.taxonomy import CATEGORY_IDS
+from pipeline.learning.corpus import CorpusError, load_corpus, near_duplicates, statistics
+from pipeline.shared import agencies
+from pipeline.shared.schema import col
+from pipeline.shared.taxonomy import CATEGORY_IDS
+from pipeline.stages.normalize import normalize_text
+from pipeline.stages.parse import parse_paths
 
 CORPUS = ROOT / "corpus"
 
@@ -109,7 +109,7 @@ def test_statistics_add_up(corpus):
 
 
 def test_at_least_150_findings_were_labelled_twice():
-    from pipeline.corpus import agreement
+    from pipeline.learning.corpus import agreement
 
     table = agreement(CORPUS / "double_labelling.jsonl")
     assert table.loc["all", "findings"] >= 150

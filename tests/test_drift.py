@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.classify import classify
-from pipeline.drift import drift, model_vocabulary
-from pipeline.models import load_model
-from pipeline.tokenize import tokenize
+from pipeline.learning.drift import drift, model_vocabulary
+from pipeline.learning.models import load_model
+from pipeline.stages.classify import classify
+from pipeline.stages.words import tokenize
 
 
 def test_unseen_words_and_a_shifted_mix_call_for_retraining():

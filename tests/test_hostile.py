@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import make_docx, make_xlsx, to_pdf, write_text
 
-from pipeline.io import InputError, read_document
-from pipeline.parse import parse_file, parse_paths
-from pipeline.schema import col
+from pipeline.shared.schema import col
+from pipeline.stages.parse import parse_file, parse_paths
+from pipeline.stages.read import InputError, read_document
 
 SARABUN = None
 
@@ -99,9 +99,9 @@ def test_corrupt_and_protected_pdfs(tmp_path):
 
 
 def test_zip_bomb_disguised_as_docx_is_refused_unread(tmp_path, monkeypatch):
-    import pipeline.io
+    import pipeline.stages.read
 
-    monkeypatch.setattr(pipeline.io, "MAX_UNPACKED_BYTES", 10 * 2**20)
+    monkeypatch.setattr(pipeline.stages.read, "MAX_UNPACKED_BYTES", 10 * 2**20)
     path = tmp_path / "report.docx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("word/document.xml", b"<w:document/>")

@@ -21,10 +21,11 @@ from conftest import make_docx, make_xlsx, write_text
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.io import InputError, read_document
-from pipeline.parse import parse_file
-from pipeline.schema import col
-from pipeline.tables import atomic_path, read_findings_table, write_table
+from pipeline.shared import tables
+from pipeline.shared.schema import col
+from pipeline.shared.tables import atomic_path, read_findings_table, write_table
+from pipeline.stages.parse import parse_file
+from pipeline.stages.read import InputError, read_document
 
 runner = CliRunner()
 FINDINGS = Path(sys.executable).with_name("findings")
@@ -79,7 +80,7 @@ def test_a_report_line_starting_with_equals_reaches_excel_as_text(tmp_path):
 def test_control_characters_excel_cannot_hold_are_replaced_visibly(tmp_path):
     from openpyxl import load_workbook
 
-    from pipeline.tables import illegal_characters
+    from pipeline.shared.tables import illegal_characters
 
     frame = pd.DataFrame({col.TEXT: ["งบ\x00ไม่พอ", "รถ\x07เสีย"]})
     assert illegal_characters(frame) == 2
@@ -190,7 +191,7 @@ def test_a_line_longer_than_any_report_has_is_refused(tmp_path):
 def _review_workbook(path: Path, rows: list[list]) -> Path:
     from openpyxl import Workbook
 
-    from pipeline.review import ANALYST_COLUMN, REVIEW_SHEET
+    from pipeline.learning.review import ANALYST_COLUMN, REVIEW_SHEET
 
     workbook = Workbook()
     sheet = workbook.active
@@ -229,7 +230,7 @@ def labels(tmp_path) -> Path:
     ],
 )
 def test_a_bad_review_row_imports_nothing_at_all(tmp_path, labels, row, problem):
-    from pipeline.review import ReviewError, import_review
+    from pipeline.learning.review import ReviewError, import_review
 
     good = ["new000000009", 2567, "ข้อเสนอแนะ", "ควรจัดหารถดูดโคลน", "tools"]
     path = _review_workbook(tmp_path / "review.xlsx", [good, row])
@@ -241,7 +242,7 @@ def test_a_bad_review_row_imports_nothing_at_all(tmp_path, labels, row, problem)
 
 
 def test_an_import_keeps_the_corpus_strict_json(tmp_path, labels):
-    from pipeline.review import import_review
+    from pipeline.learning.review import import_review
 
     rows = [["new000000009", 2567, "ข้อเสนอแนะ", "ควรจัดหารถดูดโคลน", "tools"]]
     import_review(
@@ -253,7 +254,7 @@ def test_an_import_keeps_the_corpus_strict_json(tmp_path, labels):
 
 
 def test_a_corrupt_labels_file_is_named_with_its_line(tmp_path, labels):
-    from pipeline.review import ReviewError, import_review
+    from pipeline.learning.review import ReviewError, import_review
 
     labels.write_text(labels.read_text(encoding="utf-8") + '{"finding_id": \n', encoding="utf-8")
     rows = [["new000000009", 2567, "ข้อเสนอแนะ", "ควรจัดหารถดูดโคลน", "tools"]]
@@ -356,7 +357,7 @@ def test_a_full_disk_is_one_line_and_the_old_output_stays(tmp_path, monkeypatch)
     def full(frame, path):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setitem(__import__("pipeline.tables").tables._WRITERS, ".csv", full)
+    monkeypatch.setitem(tables._WRITERS, ".csv", full)
     result = runner.invoke(app, ["parse", str(report), "-o", str(output)])
     assert result.exit_code == 1
     assert f"{output}: cannot write (No space left on device)" in result.output
@@ -398,7 +399,7 @@ def test_a_failed_summary_leaves_the_last_set_of_outputs_as_it_was(tmp_path, mon
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("pipeline.report.write_charts", broken)
+    monkeypatch.setattr("pipeline.stages.report.write_charts", broken)
     write_text(report, "ปัญหาอุปสรรค\n1. รถดูดโคลนมีไม่พอ\n")
     result = runner.invoke(app, ["summarize", str(report), "-o", str(out), "--model", "keywords"])
     assert result.exit_code == 1 and "Traceback" not in result.output
@@ -436,8 +437,8 @@ def test_an_interrupted_write_leaves_no_temporary_file(tmp_path):
 def _model_folder(tmp_path: Path, **card_changes) -> Path:
     from conftest import SMALL_TRAINING_SET
 
-    from pipeline.models import build_pipeline, save_model
-    from pipeline.tokenize import tokens
+    from pipeline.learning.models import build_pipeline, save_model
+    from pipeline.stages.words import tokens
 
     texts, labels_ = zip(*SMALL_TRAINING_SET)
     model = build_pipeline().fit([" ".join(tokens(t)) for t in texts], list(labels_))
@@ -457,7 +458,7 @@ def _model_folder(tmp_path: Path, **card_changes) -> Path:
     ],
 )
 def test_model_cards_without_a_hash_or_pointing_outside_are_refused(tmp_path, changes, problem):
-    from pipeline.models import ModelError, load_model
+    from pipeline.learning.models import ModelError, load_model
 
     folder = _model_folder(tmp_path, **changes)
     with pytest.raises(ModelError, match=problem):
@@ -520,7 +521,7 @@ def test_bidi_controls_are_removed_and_counted(tmp_path):
 
 
 def test_an_untouched_review_row_with_thai_digits_imports(tmp_path, labels):
-    from pipeline.review import import_review
+    from pipeline.learning.review import import_review
 
     row = {"finding_id": "b2c3d4e5f6a7", "text": "งบซ่อมถนนได้ ๕๐%", "label": "budget"}
     with labels.open("a", encoding="utf-8") as out:
@@ -548,7 +549,7 @@ def test_an_untouched_review_row_with_thai_digits_imports(tmp_path, labels):
     ],
 )
 def test_ids_that_would_duplicate_a_finding_are_refused(tmp_path, labels, rows, problem):
-    from pipeline.review import ReviewError, import_review
+    from pipeline.learning.review import ReviewError, import_review
 
     before = labels.read_bytes()
     with pytest.raises(ReviewError) as error:
@@ -560,7 +561,7 @@ def test_ids_that_would_duplicate_a_finding_are_refused(tmp_path, labels, rows, 
 
 
 def test_a_line_separator_in_a_name_never_breaks_the_corpus(tmp_path, labels):
-    from pipeline.review import import_review
+    from pipeline.learning.review import import_review
 
     rows = [["new000000009", 2567, "ข้อเสนอแนะ", "ควรจัดหารถดูดโคลน", "tools"]]
     path = _review_workbook(tmp_path / "r.xlsx", rows)
@@ -672,10 +673,10 @@ def test_a_shared_string_repeated_in_every_cell_is_refused(tmp_path):
     for _ in range(1000):
         sheet.append([long_text])
     workbook.save(tmp_path / "sst.xlsx")
-    import pipeline.io
+    import pipeline.stages.read
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline.io, "MAX_DOCUMENT_CHARS", 10_000_000)
+        patch.setattr(pipeline.stages.read, "MAX_DOCUMENT_CHARS", 10_000_000)
         with pytest.raises(InputError, match="more than 10,000,000 characters"):
             read_document(tmp_path / "sst.xlsx")
 

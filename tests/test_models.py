@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import SMALL_TRAINING_SET
 
-from pipeline.models import (
+from pipeline.learning.models import (
     KEYWORDS,
     KeywordClassifier,
     ModelError,
@@ -19,7 +19,7 @@ from pipeline.models import (
     set_default,
     sha256,
 )
-from pipeline.tokenize import tokens
+from pipeline.stages.words import tokens
 
 TRAIN = SMALL_TRAINING_SET
 
@@ -92,7 +92,7 @@ def test_a_model_file_with_an_unexpected_type_is_refused(tmp_path):
     with pytest.raises(ModelError, match=r"object types this project never saves .*Sneaky"):
         load_estimator(path, expected_sha256=sha256(path))
     # a card that lists only the project's own types does not let another type in either
-    own = ["pipeline.models.CalibratedLogistic", "pipeline.models.FindingText"]
+    own = ["pipeline.learning.models.CalibratedLogistic", "pipeline.learning.models.FindingText"]
     with pytest.raises(ModelError, match="not loadable with the types its card lists"):
         load_estimator(path, expected_sha256=sha256(path), audited=own)
     # and a card listing a foreign type falls back to the audit, which refuses it

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import normalize
-from pipeline.io import Block, Document
+from pipeline.stages import normalize
+from pipeline.stages.read import Block, Document
 
 
 @pytest.mark.parametrize(
@@ -111,8 +111,8 @@ def test_thai_consonants_are_only_lost_to_the_rules_that_remove_them(text):
 
 
 def test_a_teaser_before_a_running_header_is_still_a_teaser():
-    from pipeline.io import Block, Document
-    from pipeline.normalize import normalize_document
+    from pipeline.stages.normalize import normalize_document
+    from pipeline.stages.read import Block, Document
 
     header = "ปีงบประมาณ 2566 แบบ B1 / คณะที่ 1"
     lines = [

@@ -6,12 +6,12 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from pipeline import classify as classify_module
-from pipeline import tokenize as tokenize_module
-from pipeline.classify import classify
-from pipeline.models import load_model
-from pipeline.parse import parse_paths
-from pipeline.tokenize import tokenize
+from pipeline.learning.models import load_model
+from pipeline.stages import classify as classify_module
+from pipeline.stages import words as tokenize_module
+from pipeline.stages.classify import classify
+from pipeline.stages.parse import parse_paths
+from pipeline.stages.words import tokenize
 
 
 @pytest.mark.slow

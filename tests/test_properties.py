@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.io import Block, Document
-from pipeline.normalize import normalize_document, normalize_text
-from pipeline.schema import col
-from pipeline.segment import segment
+from pipeline.shared.schema import col
+from pipeline.stages.normalize import normalize_document, normalize_text
+from pipeline.stages.read import Block, Document
+from pipeline.stages.segment import segment
 
 MARKERS = ["", "1. ", "2) ", "(3) ", "- ", "• ", "ก. ", "1.1) ", "5.1.1 "]
 HEADINGS = ["ปัญหาอุปสรรค", "ข้อเสนอแนะ", "ข้อสังเกต", "อัตรากำลัง", "ด้านงบประมาณ", "ปัจจัยภายใน"]

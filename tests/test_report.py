@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.report import lines, make_reports, read_findings_workbook, thai_digits
-from pipeline.schema import col
-from pipeline.summary import build_summary, group_similar
-from pipeline.tokenize import tokenize
+from pipeline.shared.schema import col
+from pipeline.stages.report import lines, make_reports, read_findings_workbook, thai_digits
+from pipeline.stages.summary import build_summary, group_similar
+from pipeline.stages.words import tokenize
 
 
 def _findings(rows):
@@ -52,8 +52,8 @@ def test_unrelated_findings_stay_apart():
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    from pipeline.classify import classify
-    from pipeline.models import load_model
+    from pipeline.learning.models import load_model
+    from pipeline.stages.classify import classify
 
     rows = NEAR_IDENTICAL + [
         (
@@ -180,14 +180,14 @@ def test_word_file_converts_to_pdf_with_libreoffice(report, tmp_path):
 
 def test_a_b3_report_read_back_keeps_every_statement(seed_findings):
     """Findings without agencies are no single agency's: none is hidden behind a count."""
-    from pipeline.classify import classify
-    from pipeline.models import load_model
+    from pipeline.learning.models import load_model
+    from pipeline.stages.classify import classify
 
     findings = classify(tokenize(seed_findings[0]), load_model("keywords"))
     text = lines(build_summary(findings), "FY2565")
     items = [t for style, t in text if style == "item"]
     assert len(items) >= 40 and not any("พบใน" in t for t in items)
-    from pipeline.report import coverage
+    from pipeline.stages.report import coverage
 
     assert coverage(build_summary(findings)) == (len(findings), 0)  # every finding, no agency
     assert not any("ประเด็นอื่น" in t for _, t in text)
@@ -211,10 +211,10 @@ def _year(source: str):
     first agency it names (else a stand-in agency of its committee)."""
     from conftest import ROOT, SEED
 
-    from pipeline.agencies import mentioned_agencies
-    from pipeline.classify import classify
-    from pipeline.models import load_model
-    from pipeline.parse import parse_file, parse_paths
+    from pipeline.learning.models import load_model
+    from pipeline.shared.agencies import mentioned_agencies
+    from pipeline.stages.classify import classify
+    from pipeline.stages.parse import parse_file, parse_paths
 
     if source == "samples":
         findings = parse_paths([ROOT / "corpus" / "samples" / "fy2566"]).findings
@@ -224,7 +224,7 @@ def _year(source: str):
             (mentioned_agencies(t) or [f"หน่วยงานตัวอย่างคณะที่ {c}"])[0]
             for t, c in zip(findings[col.TEXT], findings[col.COMMITTEE].fillna(0))
         ]
-    from pipeline.report import with_subthemes
+    from pipeline.stages.report import with_subthemes
 
     return with_subthemes(classify(tokenize(findings), load_model("default")))
 
@@ -235,7 +235,7 @@ def test_a_year_s_summary_credits_every_finding_to_its_own_agency(source):
     """On the 77 FY2566 sample reports and on a year built from the seed: every finding is in
     the summary once, quoted only under its own agency; a statement names the agencies of the
     findings it holds and quotes only findings of theirs."""
-    from pipeline.report import short_agency
+    from pipeline.stages.report import short_agency
 
     findings = _year(source)
     text = lines(build_summary(findings), "FY")

@@ -11,7 +11,7 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.review import (
+from pipeline.learning.review import (
     ANALYST_COLUMN,
     REVIEW_SHEET,
     ReviewError,
@@ -148,9 +148,9 @@ def test_the_whole_loop_on_a_copy_of_the_corpus(workspace):
     assert "FY2566 frozen set" in result.output and "| default | next |" in result.output
 
     # a model trained on 40 findings is worse: refused without --force, recorded with it
-    from pipeline.corpus import load_corpus
-    from pipeline.models import build_pipeline, save_model
-    from pipeline.train import with_tokens
+    from pipeline.learning.corpus import load_corpus
+    from pipeline.learning.models import build_pipeline, save_model
+    from pipeline.learning.train import with_tokens
 
     small = with_tokens(load_corpus(corpus, extra=False).sample(40, random_state=0))
     save_model(
@@ -218,15 +218,15 @@ def test_import_keeps_history_reports_conflicts_and_writes_atomically(tmp_path, 
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("pipeline.review.json.dumps", fail)
+    monkeypatch.setattr("pipeline.learning.review.json.dumps", fail)
     with pytest.raises(ReviewError, match="cannot write"):
         import_review(path, year=2567, corpus_dir=corpus, replace=True)
     assert labels.read_bytes() == before  # an interrupted import leaves the corpus as it was
 
 
 def test_uncertainty_first_simulation_runs_both_strategies():
-    from pipeline.corpus import load_corpus
-    from pipeline.train import with_tokens
+    from pipeline.learning.corpus import load_corpus
+    from pipeline.learning.train import with_tokens
 
     corpus = with_tokens(load_corpus(ROOT / "corpus", extra=False))
     pool = corpus[corpus["subset"] == "samples"].head(400).reset_index(drop=True)

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from pipeline.agencies import ALL_KPI_OWNERS, canonical
-from pipeline.schema import col
+from pipeline.shared.agencies import ALL_KPI_OWNERS, canonical
+from pipeline.shared.schema import col
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,7 @@ def test_report_metadata_and_text_repairs(findings, seed_findings):
 
 
 def test_finding_ids_are_unique_and_stable(findings, seed_path):
-    from pipeline.parse import parse_file
+    from pipeline.stages.parse import parse_file
 
     assert findings[col.FINDING_ID].is_unique
     again, _, _ = parse_file(seed_path)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.io import Block, Document
-from pipeline.normalize import normalize_document
-from pipeline.schema import col
-from pipeline.segment import parse_numbering, segment
+from pipeline.shared.schema import col
+from pipeline.stages.normalize import normalize_document
+from pipeline.stages.read import Block, Document
+from pipeline.stages.segment import parse_numbering, segment
 
 
 def _segment(text: str, **defaults):
@@ -281,7 +281,7 @@ def test_recipient_sub_headings_in_other_words():
 def test_indented_paragraphs_hard_wrapped_in_a_text_file(tmp_path):
     """An unnumbered report whose paragraphs open with an indent: a flush-left line with no blank
     line before it goes on the paragraph above."""
-    from pipeline.parse import parse_file
+    from pipeline.stages.parse import parse_file
 
     path = tmp_path / "b1_paragraphs.txt"
     path.write_text(
@@ -360,8 +360,8 @@ def test_notes_at_the_end_of_a_report_are_not_findings():
 
 
 def test_a_side_heading_in_words_of_no_category_is_a_heading_read_by_the_model(tmp_path):
-    from pipeline.parse import parse_file
-    from pipeline.taxonomy import CATEGORY_IDS
+    from pipeline.shared.taxonomy import CATEGORY_IDS
+    from pipeline.stages.parse import parse_file
 
     text = """ปัญหาอุปสรรค
 1. ด้านงบประมาณ

@@ -9,8 +9,8 @@ import pytest
 from conftest import ROOT, write_text
 from typer.testing import CliRunner
 
-from pipeline import settings
 from pipeline.cli import app
+from pipeline.shared import settings
 
 
 def test_classify_from_another_folder_uses_the_shipped_default_model(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from pipeline.standoff import (
+from pipeline.learning.standoff import (
     LABEL_FIELDS,
     Section,
     SourceTexts,

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from pipeline import subtheme
-from pipeline.models import load_model
-from pipeline.schema import col
-from pipeline.taxonomy import CATEGORY_IDS, SUBTHEME_OTHER, SUBTHEMES_BY_ID, subthemes_of
+from pipeline.learning import subtheme
+from pipeline.learning.models import load_model
+from pipeline.shared.schema import col
+from pipeline.shared.taxonomy import CATEGORY_IDS, SUBTHEME_OTHER, SUBTHEMES_BY_ID, subthemes_of
 
 
 def test_every_category_has_sub_themes_with_thai_statements():
@@ -27,7 +27,7 @@ def test_every_category_has_sub_themes_with_thai_statements():
 
 
 def test_shipped_labels_name_sub_themes_of_the_finding_s_own_category():
-    from pipeline.corpus import load_corpus
+    from pipeline.learning.corpus import load_corpus
 
     labels = subtheme.read_labels(ROOT / "corpus")
     corpus = load_corpus(ROOT / "corpus")
@@ -71,9 +71,9 @@ def test_training_on_a_small_labelled_corpus_scores_the_frozen_sets(tmp_path):
 
 
 def test_a_sub_theme_s_sentence_is_said_only_of_its_own_findings():
-    from pipeline.report import lines
-    from pipeline.summary import build_summary
-    from pipeline.tokenize import tokenize
+    from pipeline.stages.report import lines
+    from pipeline.stages.summary import build_summary
+    from pipeline.stages.words import tokenize
 
     rows = [
         ("สำนักงานเขตบางรัก", "manpower", "manpower.shortage", "นิติกรย้ายออกสองคนยังไม่มีผู้มาแทน"),
@@ -94,7 +94,7 @@ def test_a_sub_theme_s_sentence_is_said_only_of_its_own_findings():
 
 @pytest.mark.parametrize("missing", [True, False])
 def test_findings_of_a_model_without_sub_themes_have_none(missing):
-    from pipeline.models import KEYWORDS
+    from pipeline.learning.models import KEYWORDS
 
     model = load_model(KEYWORDS if missing else "default")
     frame = pd.DataFrame({col.TEXT: ["งบประมาณไม่เพียงพอ"], col.CATEGORY: ["budget"]})

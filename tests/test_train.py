@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from pipeline.taxonomy import CATEGORY_IDS
-from pipeline.train import (
+from pipeline.learning.train import (
     choose_threshold,
     fit_temperature,
     groups_of,
@@ -21,6 +20,7 @@ from pipeline.train import (
     train,
     with_tokens,
 )
+from pipeline.shared.taxonomy import CATEGORY_IDS
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_same_data_and_seed_give_the_same_model_and_metrics(small_corpus):
 
 
 def test_folds_never_split_a_report(small_corpus):
-    from pipeline.corpus import load_corpus
+    from pipeline.learning.corpus import load_corpus
 
     corpus = load_corpus(small_corpus, extra=False)
     groups = groups_of(corpus)
@@ -114,8 +114,8 @@ def test_training_on_a_small_real_subset_freezes_whole_pages(small_corpus, tmp_p
     """Real findings from their standoff labels train beside written ones; pages never split."""
     import shutil
 
-    from pipeline.corpus import REAL_LABELS, REAL_TEXTS
-    from pipeline.standoff import build_texts
+    from pipeline.learning.corpus import REAL_LABELS, REAL_TEXTS
+    from pipeline.learning.standoff import build_texts
 
     root = tmp_path / "corpus"
     shutil.copytree(small_corpus, root)
@@ -144,7 +144,7 @@ def test_training_on_a_small_real_subset_freezes_whole_pages(small_corpus, tmp_p
 
 def test_frozen_real_pages_take_in_findings_labelled_later(tmp_path):
     """The frozen real set is chosen by page: a finding labelled later on a frozen page is in it."""
-    from pipeline.train import REAL_FROZEN, real_frozen_set
+    from pipeline.learning.train import REAL_FROZEN, real_frozen_set
 
     def corpus(pages):
         rows = [

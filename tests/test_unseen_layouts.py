@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from unseen_layouts import FOLDER, totals
 
-from pipeline.parse import score_folder
+from pipeline.stages.parse import score_folder
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from pipeline.train import REAL_FROZEN_MIN, REAL_FROZEN_PER_CATEGORY  # noqa: E402
+from pipeline.learning.train import REAL_FROZEN_MIN, REAL_FROZEN_PER_CATEGORY  # noqa: E402
 
 TRAINED_AT = "29beb19"
 

@@ -19,8 +19,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from pipeline.standoff import KINDS, LABEL_FIELDS  # noqa: E402
-from pipeline.taxonomy import CATEGORY_IDS  # noqa: E402
+from pipeline.learning.standoff import KINDS, LABEL_FIELDS  # noqa: E402
+from pipeline.shared.taxonomy import CATEGORY_IDS  # noqa: E402
 
 WORK = HERE / "work"
 

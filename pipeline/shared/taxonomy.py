@@ -436,7 +436,7 @@ _SUBJECT_FIRST = 4
 
 
 def _word_spans(text: str) -> list[tuple[int, int, str]]:
-    from pipeline.tokenize import segment_words
+    from pipeline.stages.words import segment_words
 
     spans, position = [], 0
     for word in segment_words(text):

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.schema import col
-from pipeline.taxonomy import CATEGORY_IDS, SUBTHEME_OTHER, SUBTHEMES_BY_ID
+from pipeline.shared.schema import col
+from pipeline.shared.taxonomy import CATEGORY_IDS, SUBTHEME_OTHER, SUBTHEMES_BY_ID
 
 LABELS_FILE = "subthemes.jsonl"
 MODEL_FILE = "subtheme.skops"
@@ -54,7 +54,7 @@ def labelled(corpus: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
 
 
 def fit(frame: pd.DataFrame):
-    from pipeline.models import build_pipeline
+    from pipeline.learning.models import build_pipeline
 
     return build_pipeline().fit(frame["text"].tolist(), frame["target"].to_numpy())
 
@@ -122,8 +122,8 @@ def agreement(corpus_dir: Path | str) -> dict | None:
 
 def train(corpus_dir: Path | str = "corpus") -> tuple[object, dict]:
     """Fit on the labelled findings outside every frozen set; score on each frozen set."""
-    from pipeline.corpus import load_corpus
-    from pipeline.train import all_frozen_sets
+    from pipeline.learning.corpus import load_corpus
+    from pipeline.learning.train import all_frozen_sets
 
     corpus = load_corpus(corpus_dir)
     frame = labelled(corpus, read_labels(corpus_dir))
@@ -154,8 +154,8 @@ def save(estimator, card: dict, folder: Path) -> dict:
 
     import skops.io
 
-    from pipeline.models import own_types, sha256, update_card
-    from pipeline.tables import atomic_path
+    from pipeline.learning.models import own_types, sha256, update_card
+    from pipeline.shared.tables import atomic_path
 
     with atomic_path(folder / MODEL_FILE) as temporary:
         skops.io.dump(estimator, temporary, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
@@ -168,7 +168,7 @@ def save(estimator, card: dict, folder: Path) -> dict:
 
 def load(model) -> object | None:
     """The sub-theme estimator saved beside a loaded category model, or None if it has none."""
-    from pipeline.models import ModelError
+    from pipeline.learning.models import ModelError
 
     info = model.card.get("subthemes") if model.folder else None
     if not info:
@@ -182,7 +182,7 @@ def load(model) -> object | None:
 
 @lru_cache(maxsize=4)
 def _load(path: Path, digest: str, audited: tuple | None):
-    from pipeline.models import load_estimator
+    from pipeline.learning.models import load_estimator
 
     return load_estimator(path, digest, list(audited) if audited is not None else None)
 

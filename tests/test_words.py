@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from pipeline.schema import SchemaError, col
-from pipeline.tokenize import ENGINES, segment_words, split_domain_terms, tokenize, tokens
+from pipeline.shared.schema import SchemaError, col
+from pipeline.stages.words import ENGINES, segment_words, split_domain_terms, tokenize, tokens
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -69,7 +69,7 @@ def test_tokenize_checks_its_input():
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_every_shipped_domain_word_comes_out_whole_alone(engine):
-    from pipeline.tokenize import domain_words
+    from pipeline.stages.words import domain_words
 
     broken = [w for w in domain_words() if segment_words(w, engine=engine) != [w.lower()]]
     assert broken == []

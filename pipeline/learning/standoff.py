@@ -118,7 +118,7 @@ class SourceTexts:
 
 def read_labels(path: Path | str) -> list[dict]:
     """The standoff labels of one JSON Lines file, checked for their fields and values."""
-    from pipeline.tables import numbered_records
+    from pipeline.shared.tables import numbered_records
 
     rows = []
     try:
@@ -162,7 +162,7 @@ def build_texts(labels_path: Path | str, out_path: Path | str, source=DEFAULT_SO
 
     Refuses (:class:`StandoffError`) the first span whose text no longer matches its hash.
     """
-    from pipeline.tables import atomic_path
+    from pipeline.shared.tables import atomic_path
 
     rows = materialise(read_labels(labels_path), source)
     out_path = Path(out_path)
@@ -232,9 +232,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _list_items(section: Section) -> Iterator[tuple[int, int]]:
     """Spans of the items the segmenter files under an obstacle or recommendation section."""
-    from pipeline.io import Block, Document
-    from pipeline.normalize import normalize_document
-    from pipeline.segment import segment
+    from pipeline.stages.normalize import normalize_document
+    from pipeline.stages.read import Block, Document
+    from pipeline.stages.segment import segment
 
     lines = section.text.split("\n")
     starts = _line_starts(section.text)

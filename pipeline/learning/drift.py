@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.aggregate import category_th
-from pipeline.models import LoadedModel
-from pipeline.schema import col
-from pipeline.taxonomy import CATEGORY_IDS
+from pipeline.learning.models import LoadedModel
+from pipeline.shared.schema import col
+from pipeline.shared.taxonomy import CATEGORY_IDS
+from pipeline.stages.aggregate import category_th
 
 #: Past these, the report suggests retraining.
 UNSEEN_TOKEN_ALERT = 0.15

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 HOME_VARIABLE = "FINDINGS_HOME"
-CHECKOUT = Path(__file__).resolve().parents[1]  # the repository, when run from a checkout
+CHECKOUT = Path(__file__).resolve().parents[2]  # the repository, when run from a checkout
 
 
 @lru_cache(maxsize=1)

@@ -8,9 +8,9 @@ import zipfile
 import pytest
 from conftest import make_docx, make_xlsx, to_pdf, write_text
 
-from pipeline.io import InputError, read_document
-from pipeline.parse import parse_file
-from pipeline.schema import col
+from pipeline.shared.schema import col
+from pipeline.stages.parse import parse_file
+from pipeline.stages.read import InputError, read_document
 
 REPORT = """หน่วยงาน: สำนักงานเขตหลักสี่
 ปีงบประมาณ พ.ศ. ๒๕๖๖ คณะที่ ๔
@@ -167,9 +167,9 @@ def test_bad_files_get_a_one_line_error_naming_the_file(tmp_path, name, make, pr
 
 
 def test_oversized_file_is_refused_unread(tmp_path, monkeypatch):
-    import pipeline.io
+    import pipeline.stages.read
 
-    monkeypatch.setattr(pipeline.io, "MAX_INPUT_BYTES", 1000)
+    monkeypatch.setattr(pipeline.stages.read, "MAX_INPUT_BYTES", 1000)
     path = write_text(tmp_path / "huge.txt", "ปัญหาอุปสรรค\n" * 200)
     with pytest.raises(InputError, match="over the"):
         read_document(path)

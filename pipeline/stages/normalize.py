@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 
-from pipeline.io import Block, Document
+from pipeline.stages.read import Block, Document
 
 THAI = "\u0e01-\u0e4e"
 _THAI_LETTER = re.compile(f"[{THAI}]")

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from pipeline.aggregate import NO_AGENCY
-from pipeline.schema import col
-from pipeline.taxonomy import BY_ID, CATEGORY_IDS, SUBTHEME_OTHER, SUBTHEMES_BY_ID
+from pipeline.shared.schema import col
+from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS, SUBTHEME_OTHER, SUBTHEMES_BY_ID
+from pipeline.stages.aggregate import NO_AGENCY
 
 DISTANCE_THRESHOLD = 0.8
 INTERNAL = [c for c in CATEGORY_IDS if BY_ID[c].factor == "internal"]

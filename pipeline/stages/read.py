@@ -350,7 +350,7 @@ def _outline_rows(rows, numbers) -> list[Block]:
 
 def _wide_rows(path: Path, rows, header_index: int, fmt: str, encoding, numbers) -> Document:
     """The B1 form as a sheet: a factor column, then obstacle and recommendation columns."""
-    from pipeline.taxonomy import match_heading
+    from pipeline.shared.taxonomy import match_heading
 
     header = [str(h or "").strip() for h in rows[header_index]]
     kinds = [_column_kind(h) for h in header]
@@ -614,7 +614,7 @@ def grid_blocks(
     row (:func:`row_lines`). ``category`` is the one in force above the table (a grid
     going on from the page before); ``ending["category"]`` gets the one in force below it.
     """
-    from pipeline.taxonomy import category_from_label
+    from pipeline.shared.taxonomy import category_from_label
 
     if not rows:
         return []

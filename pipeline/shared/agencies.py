@@ -104,7 +104,7 @@ def _matcher():
     from spacy.matcher import PhraseMatcher
     from spacy.tokens import Doc
 
-    from pipeline.tokenize import segment_words
+    from pipeline.stages.words import segment_words
 
     nlp = spacy.blank("xx")  # only a vocabulary: the words come from our own tokenizer
     matcher = PhraseMatcher(nlp.vocab)
@@ -122,7 +122,7 @@ def mentioned_agencies(text: str) -> list[str]:
     """Official names of the agencies a text mentions, in order of first mention."""
     from spacy.tokens import Doc
 
-    from pipeline.tokenize import segment_words
+    from pipeline.stages.words import segment_words
 
     nlp, matcher = _matcher()
     words = segment_words(text)

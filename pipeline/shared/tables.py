@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.schema import INTEGER_COLUMNS, KINDS
+from pipeline.shared.schema import INTEGER_COLUMNS, KINDS
 
 TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
 _XLSX_MAX_WIDTH = 70
@@ -287,7 +287,7 @@ MAX_FINDING_CHARS = 20_000
 
 
 def _check_regular(path: Path) -> None:
-    from pipeline.io import MAX_INPUT_BYTES, InputError, check_regular_file
+    from pipeline.stages.read import MAX_INPUT_BYTES, InputError, check_regular_file
 
     check_regular_file(path)
     if path.stat().st_size > MAX_INPUT_BYTES:
@@ -300,7 +300,7 @@ def _no_constant(name: str):
 
 def _table_frame(path: Path, records: list[dict]) -> pd.DataFrame:
     """Records of a findings table, checked: text is text, integers are integers."""
-    from pipeline.io import InputError
+    from pipeline.stages.read import InputError
 
     frame = pd.DataFrame.from_records(records)
     if "text" not in frame.columns:
@@ -357,9 +357,9 @@ def read_findings_table(path: Path, *, suffix: str | None = None) -> pd.DataFram
     """A findings table to classify as it is: any .jsonl, or a .csv with a ``text`` column.
 
     Returns None for anything else (a report, which the parser reads). A table that cannot be read
-    raises :class:`pipeline.io.InputError` naming the file and the line.
+    raises :class:`pipeline.stages.read.InputError` naming the file and the line.
     """
-    from pipeline.io import InputError
+    from pipeline.stages.read import InputError
 
     suffix = suffix or path.suffix.lower()
     if suffix not in (".jsonl", ".csv"):
@@ -370,7 +370,7 @@ def read_findings_table(path: Path, *, suffix: str | None = None) -> pd.DataFram
             header = next(csv.reader([handle.readline()]), [])
         if "text" not in header:
             return None
-        from pipeline.io import MAX_COLUMNS
+        from pipeline.stages.read import MAX_COLUMNS
 
         if len(header) > MAX_COLUMNS:
             raise InputError(path, f"{len(header):,} columns, over the {MAX_COLUMNS:,} allowed")

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline import schema
-from pipeline.models import HEAD_MARK, KeywordClassifier, LoadedModel
-from pipeline.schema import col
-from pipeline.taxonomy import BY_ID, CATEGORY_IDS
+from pipeline.learning.models import HEAD_MARK, KeywordClassifier, LoadedModel
+from pipeline.shared import schema
+from pipeline.shared.schema import col
+from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
 
 REQUIRES = (col.TOKENS,)
 PRODUCES = (
@@ -134,7 +134,7 @@ def classify(findings: pd.DataFrame, model: LoadedModel, *, jobs: int = 1) -> pd
 
 
 def _in_worker(findings: pd.DataFrame, reference) -> pd.DataFrame:
-    from pipeline.models import load_model
+    from pipeline.learning.models import load_model
 
     model = load_model(str(reference)) if isinstance(reference, Path) else reference
     return _classify(findings, model)

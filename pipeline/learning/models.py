@@ -27,13 +27,13 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from pipeline.taxonomy import CATEGORIES, CATEGORY_IDS
+from pipeline.shared.taxonomy import CATEGORIES, CATEGORY_IDS
 
 KEYWORDS = "keywords"
 MODEL_FILE = "model.skops"
 CARD_FILE = "card.json"
 DEFAULT_FILE = "DEFAULT"
-MODELS_DIR = None  # None: the shipped models, found by ``pipeline.settings.models_dir``
+MODELS_DIR = None  # None: the shipped models, found by ``pipeline.shared.settings.models_dir``
 
 
 class ModelError(ValueError):
@@ -136,7 +136,7 @@ class FindingText:
         return model_input([str(t) for t in tokens], self.head_tokens)
 
     def transform(self, texts) -> list[str]:
-        from pipeline.tokenize import clean_tokens
+        from pipeline.stages.words import clean_tokens
 
         return self.from_tokens([clean_tokens(str(t), engine=self.engine) for t in texts])
 
@@ -165,13 +165,15 @@ class CalibratedLogistic(LogisticRegression):
         self.temperature = temperature
 
     def predict_proba(self, X):
-        from pipeline.classify import sharpen
+        from pipeline.stages.classify import sharpen
 
         return sharpen(super().predict_proba(X), float(self.temperature))
 
 
 #: The project's own steps of a saved model: trusted by name, their code is this package's.
-OWN_TYPES = frozenset({"pipeline.models.FindingText", "pipeline.models.CalibratedLogistic"})
+OWN_TYPES = frozenset(
+    {"pipeline.learning.models.FindingText", "pipeline.learning.models.CalibratedLogistic"}
+)
 
 
 def build_pipeline(params: dict | None = None, *, random_state: int = 0):
@@ -232,7 +234,7 @@ def save_model(estimator, card: dict, folder: Path) -> Path:
     """Write ``model.skops`` and ``card.json`` (with the file's SHA-256) into ``folder``."""
     import skops.io
 
-    from pipeline.tables import atomic_path
+    from pipeline.shared.tables import atomic_path
 
     folder.mkdir(parents=True, exist_ok=True)
     # TF-IDF keeps every term it dropped, for introspection only: tens of MB of char n-grams
@@ -303,7 +305,7 @@ def load_estimator(path: Path, expected_sha256: str, audited: list[str] | None =
 
 def update_card(folder: Path, **fields) -> dict:
     """Add fields to a model's card (the model file, and so its hash, stay as they are)."""
-    from pipeline.tables import atomic_path
+    from pipeline.shared.tables import atomic_path
 
     card = {**read_card(folder), **fields}
     with atomic_path(folder / CARD_FILE) as temporary:
@@ -312,7 +314,7 @@ def update_card(folder: Path, **fields) -> dict:
 
 
 def _models_dir(models_dir: Path | None) -> Path:
-    from pipeline.settings import models_dir as shipped
+    from pipeline.shared.settings import models_dir as shipped
 
     return Path(models_dir) if models_dir is not None else shipped()
 
@@ -329,7 +331,7 @@ def default_name(models_dir: Path | None = MODELS_DIR) -> str:
 
 
 def set_default(name: str, models_dir: Path | None = MODELS_DIR) -> None:
-    from pipeline.tables import atomic_path
+    from pipeline.shared.tables import atomic_path
 
     with atomic_path(_models_dir(models_dir) / DEFAULT_FILE) as temporary:
         temporary.write_text(name + "\n", encoding="utf-8")

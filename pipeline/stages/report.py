@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.schema import KIND_TH, col
-from pipeline.summary import Section, Statement
-from pipeline.tables import atomic_path, markdown_table, output_set, write_workbook
+from pipeline.shared.schema import KIND_TH, col
+from pipeline.shared.tables import atomic_path, markdown_table, output_set, write_workbook
+from pipeline.stages.summary import Section, Statement
 
 #: Every file the main job writes into its output folder.
 OUTPUT_NAMES = (
@@ -327,7 +327,7 @@ def write_docx(summary: Section, title: str, path: Path, year_table=None) -> Pat
 
 def findings_sheet(findings: pd.DataFrame) -> pd.DataFrame:
     """All findings with Thai headers and Thai names for kinds and categories."""
-    from pipeline.aggregate import category_th
+    from pipeline.stages.aggregate import category_th
 
     columns = [c for c in FINDINGS_SHEET_COLUMNS if c in findings.columns]
     sheet = findings[columns].copy()
@@ -346,7 +346,7 @@ def findings_sheet(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def _subtheme_th(value):
-    from pipeline.taxonomy import SUBTHEME_OTHER, SUBTHEMES_BY_ID
+    from pipeline.shared.taxonomy import SUBTHEME_OTHER, SUBTHEMES_BY_ID
 
     if value in SUBTHEMES_BY_ID:
         return SUBTHEMES_BY_ID[value].th
@@ -355,15 +355,15 @@ def _subtheme_th(value):
 
 def read_findings_workbook(path: Path) -> pd.DataFrame:
     """The findings sheet of a workbook this tool wrote, back with the column names and ids."""
-    from pipeline.aggregate import category_th
-    from pipeline.io import (
+    from pipeline.shared.taxonomy import CATEGORY_IDS
+    from pipeline.stages.aggregate import category_th
+    from pipeline.stages.read import (
         MAX_INPUT_BYTES,
         InputError,
         _check_zip,
         check_regular_file,
         sniff_format,
     )
-    from pipeline.taxonomy import CATEGORY_IDS
 
     try:
         check_regular_file(Path(path))
@@ -386,7 +386,7 @@ def read_findings_workbook(path: Path) -> pd.DataFrame:
     sheet[col.CATEGORY] = sheet[col.CATEGORY].map(lambda c: ids.get(c, c))
     sheet[col.KIND] = sheet[col.KIND].map(lambda k: kinds.get(k, k))
     if col.SUBTHEME in sheet:
-        from pipeline.taxonomy import SUBTHEMES_BY_ID
+        from pipeline.shared.taxonomy import SUBTHEMES_BY_ID
 
         themes = {_subtheme_th(s): s for s in [*SUBTHEMES_BY_ID, "other"]}
         sheet[col.SUBTHEME] = sheet[col.SUBTHEME].map(lambda s: themes.get(s, s))
@@ -412,9 +412,9 @@ def write_charts(findings: pd.DataFrame, folder: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from pipeline.aggregate import category_th
-    from pipeline.schema import KINDS
-    from pipeline.taxonomy import BY_ID, CATEGORY_IDS
+    from pipeline.shared.schema import KINDS
+    from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
+    from pipeline.stages.aggregate import category_th
 
     plt.rcParams["font.family"] = _font_family()
     plt.rcParams["font.size"] = 12
@@ -500,7 +500,7 @@ _TYPE_ORDER = {"office": 0, "bureau": 1, "district": 2}
 
 def _agency_order(findings: pd.DataFrame, names: list[str]) -> list[tuple[str, int]]:
     """Agencies as ``(name, committee)``: by committee, then bureaus before districts, then name."""
-    from pipeline.agencies import gazetteer
+    from pipeline.shared.agencies import gazetteer
 
     kinds = {a.name: a.type for a in gazetteer()}
     committee = findings.groupby(col.AGENCY)[col.COMMITTEE].agg(
@@ -524,8 +524,8 @@ def _save_figure(figure, path: Path) -> Path:
 def with_subthemes(findings: pd.DataFrame) -> pd.DataFrame:
     """Findings with ``subtheme`` from the sub-theme model beside the model that classified them
     (none when that model has no sub-theme model, or the findings were not classified)."""
-    from pipeline.models import ModelError, load_model
-    from pipeline.subtheme import assign
+    from pipeline.learning.models import ModelError, load_model
+    from pipeline.learning.subtheme import assign
 
     names = findings[col.MODEL].dropna().unique() if col.MODEL in findings.columns else []
     if len(names) != 1 or col.CATEGORY not in findings.columns:
@@ -542,9 +542,9 @@ def make_reports(findings: pd.DataFrame, folder: Path, earlier: pd.DataFrame | N
     ``earlier`` is an earlier year's findings (with ``fiscal_year`` and ``category``) to compare
     with; findings that span two fiscal years are compared without it.
     """
-    from pipeline import aggregate
-    from pipeline.agencies import mentioned_agencies
-    from pipeline.summary import build_summary
+    from pipeline.shared.agencies import mentioned_agencies
+    from pipeline.stages import aggregate
+    from pipeline.stages.summary import build_summary
 
     if "mentioned_agencies" not in findings.columns:  # agencies a finding names, for the workbook
         findings = findings.assign(mentioned_agencies=findings[col.TEXT].map(mentioned_agencies))

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import schema
-from pipeline.schema import col
+from pipeline.shared import schema
+from pipeline.shared.schema import col
 
 ENGINES = ("nlpo3", "newmm", "newmm-safe")
 DEFAULT_ENGINE = "nlpo3"
@@ -108,7 +108,7 @@ def clean_tokens(text: str, *, engine: str = DEFAULT_ENGINE) -> str:
     go through here, so that a model sees text as the parser hands it (Arabic digits, no OCR
     debris, no invisible characters) whichever way the text arrived.
     """
-    from pipeline.normalize import normalize_text
+    from pipeline.stages.normalize import normalize_text
 
     return tokens(normalize_text(str(text))[0], engine=engine)
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.io import SUPPORTED_SUFFIXES, InputError, read_document
-from pipeline.normalize import normalize_document
-from pipeline.schema import findings_frame
-from pipeline.segment import segment
-from pipeline.tables import MAX_FINDING_CHARS
+from pipeline.shared.schema import findings_frame
+from pipeline.shared.tables import MAX_FINDING_CHARS
+from pipeline.stages.normalize import normalize_document
+from pipeline.stages.read import SUPPORTED_SUFFIXES, InputError, read_document
+from pipeline.stages.segment import segment
 
 _SKIPPED_NAMES = ("README", "LICENSE", "CATALOG")
 
@@ -104,7 +104,7 @@ def category_of_heading(text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _heading_model():
-    from pipeline.models import ModelError, load_model
+    from pipeline.learning.models import ModelError, load_model
 
     try:
         return load_model()
@@ -172,7 +172,7 @@ def _comparable(text: object) -> str:
     import re
     import unicodedata
 
-    from pipeline.normalize import thai_digits
+    from pipeline.stages.normalize import thai_digits
 
     text = unicodedata.normalize("NFC", str(text or ""))
     return re.sub(r"\s+", "", thai_digits(text)[0])
@@ -200,7 +200,7 @@ def _align(gold: list[str], parsed: list[str]) -> dict[int, int]:
 def score_against_gold(findings: pd.DataFrame, gold: dict) -> dict:
     """How a file's parse compares with its answer key (the ``.gold.json`` format of
     ``tests/data/unseen/README.md``): findings found and extra, and the fields that differ."""
-    from pipeline import agencies
+    from pipeline.shared import agencies
 
     expected = gold["findings"]
     rows = findings.to_dict("records")

@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.classify import sharpen
-from pipeline.corpus import load_corpus
-from pipeline.models import DEFAULT_PARAMS, KEYWORDS, KeywordClassifier, build_pipeline
-from pipeline.taxonomy import BY_ID, CATEGORY_IDS
-from pipeline.tokenize import DEFAULT_ENGINE, clean_tokens
+from pipeline.learning.corpus import load_corpus
+from pipeline.learning.models import DEFAULT_PARAMS, KEYWORDS, KeywordClassifier, build_pipeline
+from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
+from pipeline.stages.classify import sharpen
+from pipeline.stages.words import DEFAULT_ENGINE, clean_tokens
 
 N_SPLITS = 5
 REVIEW_PRECISION = 0.9  # findings the model is surer of than the threshold are right this often
@@ -215,7 +215,7 @@ def frozen_sets(corpus_dir: Path | str, corpus: pd.DataFrame) -> dict[int, list[
     """The frozen evaluation set of every fiscal year in ``corpus``; chosen and saved if new."""
     import json
 
-    from pipeline.tables import atomic_path
+    from pipeline.shared.tables import atomic_path
 
     sets = {}
     for year in sorted(int(y) for y in corpus["fiscal_year"].dropna().unique()):
@@ -261,7 +261,7 @@ def real_frozen_set(corpus_dir: Path | str, corpus: pd.DataFrame) -> list[str]:
     """
     import json
 
-    from pipeline.tables import atomic_path
+    from pipeline.shared.tables import atomic_path
 
     path = Path(corpus_dir) / REAL_FROZEN
     real = corpus[corpus["subset"] == "real"]
@@ -458,8 +458,8 @@ def compare_models(names: list[str], corpus_dir: Path | str = "corpus", models_d
     """Every model's metrics on the same frozen sets, recomputed: ``{set: {model: metrics}}``."""
     import json
 
-    from pipeline.models import load_model
-    from pipeline.settings import models_dir as shipped
+    from pipeline.learning.models import load_model
+    from pipeline.shared.settings import models_dir as shipped
 
     models_dir = Path(models_dir) if models_dir is not None else shipped()
     corpus = with_tokens(load_corpus(corpus_dir, extra=False))
@@ -492,7 +492,7 @@ def promotion_check(
 
 
 def _table(rows: dict, index_name: str) -> str:
-    from pipeline.tables import markdown_table
+    from pipeline.shared.tables import markdown_table
 
     def cell(value) -> str:
         if value is None or (isinstance(value, float) and np.isnan(value)):
@@ -599,8 +599,10 @@ def card_markdown(card: dict) -> str:
             _table(written, "macro-F1"),
             "",
         ]
-    if card.get("subthemes"):  # the sub-theme model saved beside this one (pipeline.subtheme)
-        from pipeline.subtheme import card_markdown as subtheme_markdown
+    if card.get(
+        "subthemes"
+    ):  # the sub-theme model saved beside this one (pipeline.learning.subtheme)
+        from pipeline.learning.subtheme import card_markdown as subtheme_markdown
 
         lines += [
             "**Sub-themes** (`findings subthemes train`; the frozen sets as above: real first, "

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.taxonomy import CATEGORY_IDS
+from pipeline.shared.taxonomy import CATEGORY_IDS
 
 #: Columns every labelled finding has once loaded.
 CORPUS_COLUMNS = (
@@ -38,7 +38,7 @@ class CorpusError(ValueError):
 
 
 def _read_jsonl(path: Path) -> list[dict]:
-    from pipeline.tables import numbered_records
+    from pipeline.shared.tables import numbered_records
 
     rows = []
     try:

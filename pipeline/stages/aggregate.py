@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline import schema
-from pipeline.schema import KIND_TH, KINDS, col
-from pipeline.taxonomy import BY_ID, CATEGORY_IDS
+from pipeline.shared import schema
+from pipeline.shared.schema import KIND_TH, KINDS, col
+from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
 
 REQUIRES = (col.AGENCY, col.COMMITTEE, col.KIND, col.CATEGORY)
 NO_AGENCY = "(ไม่ระบุหน่วยงาน)"

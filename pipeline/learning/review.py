@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.aggregate import category_th
-from pipeline.schema import KIND_TH, col
-from pipeline.tables import atomic_path, cell_text, numbered_records
-from pipeline.taxonomy import BY_ID, CATEGORY_IDS, category_from_label
+from pipeline.shared.schema import KIND_TH, col
+from pipeline.shared.tables import atomic_path, cell_text, numbered_records
+from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS, category_from_label
+from pipeline.stages.aggregate import category_th
 
 REVIEW_SHEET = "ตรวจทาน"
 CATEGORY_SHEET = "หมวด"
@@ -343,7 +343,7 @@ def import_review(
 
 def normalize_key(text: str) -> str:
     """A text as the corpus compares it: repaired, then without spaces."""
-    from pipeline.normalize import normalize_text
+    from pipeline.stages.normalize import normalize_text
 
     return re.sub(r"\s+", "", normalize_text(str(text))[0])
 
@@ -374,8 +374,8 @@ def simulate(
     ``start`` findings and labels ``step`` more a round: the ones the current model is least sure
     of, or random ones.
     """
-    from pipeline.models import build_pipeline
-    from pipeline.train import metrics
+    from pipeline.learning.models import build_pipeline
+    from pipeline.learning.train import metrics
 
     records = []
     X, y = corpus["text"].to_numpy(), corpus["label"].to_numpy()
@@ -424,7 +424,7 @@ def plot_simulation(curve: pd.DataFrame, path: Path, target: float | None = None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from pipeline.report import _font_family, _save_figure
+    from pipeline.stages.report import _font_family, _save_figure
 
     plt.rcParams["font.family"] = _font_family()
     mean = curve.groupby(["strategy", "labelled"])["macro_f1"].mean().unstack(0)

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import agencies, taxonomy
-from pipeline.io import Block, Document
-from pipeline.normalize import running_key
-from pipeline.schema import col, findings_frame
+from pipeline.shared import agencies, taxonomy
+from pipeline.shared.schema import col, findings_frame
+from pipeline.stages.normalize import running_key
+from pipeline.stages.read import Block, Document
 
 _NUMBERING = re.compile(
     r"""^(?:

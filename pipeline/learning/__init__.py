@@ -1,0 +1,1 @@
+"""The model loop: the labelled corpus, training and evaluation, model files, review, drift."""

@@ -1,0 +1,1 @@
+"""What every stage shares: the column contract, taxonomy, agencies, settings, table files."""
