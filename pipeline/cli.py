@@ -113,7 +113,7 @@ def parse(
     _refuse_overwriting_inputs([output], inputs)
     files = expand_paths(inputs)
     # a findings table (.jsonl, or .csv with a text column) is read as it is, as classify does
-    result = _read_inputs(inputs, agency, committee, year, jobs)
+    result = _read_inputs(inputs, year=year, jobs=jobs, agency=agency, committee=committee)
     if result.errors and not result.files and output.exists():
         _print_summary(result, output)
         _error(f"{output}: left as it was; no input could be read")
@@ -169,58 +169,6 @@ def _print_summary(result, output: Path) -> None:
         _error(error)
 
 
-def _read_inputs(inputs: list[Path], agency, committee, year, jobs: int = 1):
-    """Reports are parsed; a .jsonl, or a .csv with a ``text`` column, is a findings table as is."""
-    import pandas as pd
-
-    from pipeline.shared.schema import FINDING_COLUMNS
-    from pipeline.shared.tables import read_findings_table
-    from pipeline.stages.parse import ParseResult, expand_paths, parse_paths
-    from pipeline.stages.read import InputError
-
-    tables, table_files, reports, table_errors = [], [], [], []
-    for path in expand_paths(inputs):
-        try:
-            table = read_findings_table(path)
-        except InputError as error:
-            table_errors.append(str(error))
-            continue
-        if table is None:
-            reports.append(path)
-        else:
-            tables.append(
-                table.reindex(
-                    columns=[*FINDING_COLUMNS, *table.columns.difference(FINDING_COLUMNS)]
-                )
-            )
-            table_files.append(str(path))
-    with _progress(len(reports)) as advance:
-        result = (
-            parse_paths(
-                reports,
-                agency=agency,
-                committee=committee,
-                fiscal_year=year,
-                on_file=advance,
-                jobs=jobs,
-            )
-            if reports
-            else ParseResult(findings=pd.DataFrame())
-        )
-    if tables:
-        from pipeline.stages.normalize import normalize_text
-
-        for table in tables:  # text not read by the parser: repaired as the parser would
-            if "text" in table.columns:
-                raw = table["raw_text"].astype(object)
-                table["raw_text"] = raw.where(raw.notna(), table["text"].astype(object))
-                table["text"] = [normalize_text(str(t))[0] for t in table["text"].fillna("")]
-        result.findings = pd.concat([result.findings, *tables], ignore_index=True)
-        result.files += table_files
-    result.errors += table_errors
-    return result
-
-
 def _model_or_exit(model: str | None):
     """The model asked for, or a one-line error and exit 1."""
     from pipeline.learning.models import ModelError, load_model
@@ -238,15 +186,28 @@ def _models_dir(models_dir: Path | None) -> Path:
     return models_dir if models_dir is not None else shipped()
 
 
+def _read_inputs(inputs, *, year, jobs, agency=None, committee=None):
+    """Reports and findings tables as one findings table, with a progress bar over the files."""
+    from pipeline.stages.parse import expand_paths, read_inputs
+
+    with _progress(len(expand_paths(inputs))) as advance:
+        return read_inputs(
+            inputs,
+            agency=agency,
+            committee=committee,
+            fiscal_year=year,
+            on_file=advance,
+            jobs=jobs,
+        )
+
+
 def _classified_inputs(inputs, loaded, *, year, jobs, agency=None, committee=None, engine="nlpo3"):
     """Read, tokenize and classify: the parse result and the classified findings."""
     from pipeline.stages.classify import classify as classify_stage
     from pipeline.stages.words import tokenize
 
-    result = _read_inputs(inputs, agency, committee, year, jobs)
+    result = _read_inputs(inputs, year=year, jobs=jobs, agency=agency, committee=committee)
     findings = result.findings
-    if "text" not in findings.columns:
-        findings = findings.assign(text=[])
     if findings.empty:
         return result, findings
     with console.status(f"Classifying {len(findings)} findings with {loaded.name}"):
@@ -326,22 +287,12 @@ def classify(
 
 def _print_drift(classified, loaded) -> None:
     """How the classified findings differ from the model's training data."""
-    from pipeline.learning.drift import drift
+    from pipeline.learning.drift import describe, drift
 
     if classified.empty or "training_data" not in loaded.card:
         return
     report = drift(classified, loaded)
-    moved = report["categories"].dropna()
-    moved = moved[moved["เปลี่ยนแปลง"].abs() >= 0.03]
-    unseen = report["unseen_token_share"]
-    console.print(
-        f"Drift from the training data: {unseen:.1%} of tokens unseen by the model; "
-        + (
-            ", ".join(f"{r['หมวด']} {r['เปลี่ยนแปลง']:+.1%}" for _, r in moved.iterrows())
-            or "category mix as in training"
-        ),
-        highlight=False,
-    )
+    console.print(describe(report), highlight=False)
     if report["retrain"]:
         console.print(
             "[yellow]This year differs from the training data: consider reviewing and "
@@ -415,46 +366,20 @@ def evaluate(
     """Score a model on labelled findings: per-category P/R/F1, macro-F1, confusion matrix."""
     import json
 
+    from pipeline.learning.evaluate import evaluate_labelled
     from pipeline.learning.models import ModelError, load_model
-    from pipeline.learning.train import metrics
-    from pipeline.shared.tables import read_jsonl
     from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
-    from pipeline.stages.classify import predict_proba
     from pipeline.stages.read import InputError
-    from pipeline.stages.words import clean_tokens
 
     try:
         loaded = load_model(model)
-        frame = read_jsonl(data)
+        result = evaluate_labelled(data, loaded, engine=engine)
     except (ModelError, InputError) as error:
         _error(str(error))
         raise typer.Exit(1) from None
-    missing = [c for c in ("text", "label") if c not in frame.columns]
-    if missing:
-        _error(f"{data}: missing column(s) {', '.join(missing)}")
-        raise typer.Exit(1)
-    unknown = sorted(set(frame["label"]) - set(CATEGORY_IDS))
-    if unknown:
-        _error(
-            f"{data}: unknown label(s) {', '.join(map(str, unknown))}; "
-            f"expected one of {', '.join(CATEGORY_IDS)}"
-        )
-        raise typer.Exit(1)
-    texts = [clean_tokens(t, engine=engine) for t in frame["text"]]
-    import numpy as np
-
-    predicted = np.array(CATEGORY_IDS)[predict_proba(loaded, texts).argmax(axis=1)]
-    result = {
-        "model": loaded.name,
-        "data": str(data),
-        "findings": len(frame),
-        **metrics(frame["label"], predicted),
-    }
-    table = Table(title=f"{loaded.name} on {data} ({len(frame)} findings)")
+    table = Table(title=f"{loaded.name} on {data} ({result['findings']} findings)")
     for column in ("category", "หมวด", "precision", "recall", "F1", "support"):
-        table.add_column(
-            column, justify="right" if column[0].islower() and column != "category" else "left"
-        )
+        table.add_column(column, justify="left" if column in ("category", "หมวด") else "right")
     for c, m in result["per_category"].items():
         table.add_row(
             c,
@@ -546,13 +471,6 @@ def models_show(
     typer.echo(_model_markdown(card))
 
 
-def _cell(value) -> str:
-    """Floats to three decimals, whole floats (counts a table made into floats) as integers."""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and value > 1 else f"{value:.3f}"
-    return str(value)
-
-
 @models_app.command("compare")
 def models_compare(
     names: Annotated[list[str], typer.Argument(help="Two or more model names (or 'keywords').")],
@@ -565,8 +483,8 @@ def models_compare(
     models_dir = _models_dir(models_dir)
     import pandas as pd
 
+    from pipeline.learning.evaluate import compare_models
     from pipeline.learning.models import ModelError
-    from pipeline.learning.train import compare_models
     from pipeline.shared.taxonomy import CATEGORY_IDS
 
     try:
@@ -602,53 +520,31 @@ def models_promote(
     ] = None,
 ) -> None:
     """Make NAME the default if it is not worse than the current one on every frozen set."""
-    models_dir = _models_dir(models_dir)
-    import datetime
+    from pipeline.learning.evaluate import promote
+    from pipeline.learning.models import ModelError
 
-    from pipeline.learning.models import ModelError, default_name, set_default, update_card
-    from pipeline.learning.train import compare_models, promotion_check
-
-    current = default_name(models_dir)
-    if current == name:
-        console.print(f"{name} is already the default.")
-        return
     try:
-        comparison = compare_models([name, current], corpus, models_dir)
+        record = promote(name, corpus, _models_dir(models_dir), tolerance=tolerance, force=force)
     except ModelError as error:
         _error(str(error))
         raise typer.Exit(1) from None
-    for scores in comparison.values():
-        scores.pop("_findings")
-    ok, reasons = promotion_check(name, current, comparison, tolerance)
-    for year, scores in comparison.items():
+    current = record["replaced"]
+    if current == name:
+        console.print(f"{name} is already the default.")
+        return
+    for year, scores in record["frozen_macro_f1"].items():
         console.print(
-            f"FY{year}: {name} {scores[name]['macro_f1']:.3f}, "
-            f"{current} {scores[current]['macro_f1']:.3f} (macro-F1)"
+            f"FY{year}: {name} {scores[name]:.3f}, {current} {scores[current]:.3f} (macro-F1)"
         )
-    if not ok and not force:
+    if not record["promoted"]:
         _error(
             f"{name} is worse than {current} by more than {tolerance}: "
-            + "; ".join(reasons)
+            + "; ".join(record["reasons"])
             + " (use --force to promote it anyway)"
         )
         raise typer.Exit(1)
-    record = {
-        "date": datetime.date.today().isoformat(),
-        "replaced": current,
-        "forced": bool(force and not ok),
-        "tolerance": tolerance,
-        "frozen_macro_f1": {
-            year: {m: s["macro_f1"] for m, s in scores.items()}
-            for year, scores in comparison.items()
-        },
-    }
-    if not ok:
-        record["reasons"] = reasons
-    update_card(models_dir / name, promotion=record)
-    set_default(name, models_dir)
-    console.print(
-        f"{name} is now the default" + (" (forced; the card records it)" if not ok else "")
-    )
+    forced = " (forced; the card records it)" if record["forced"] else ""
+    console.print(f"{name} is now the default{forced}")
 
 
 def _fmt(value) -> str:
@@ -656,7 +552,7 @@ def _fmt(value) -> str:
 
 
 def _model_markdown(card: dict) -> str:
-    from pipeline.learning.train import card_markdown
+    from pipeline.learning.evaluate import card_markdown
 
     return card_markdown(card)
 
@@ -814,22 +710,15 @@ def review_simulate(
     step: Annotated[int, typer.Option(help="Findings labelled per round.")] = 40,
 ) -> None:
     """Label the least certain first or at random: how many corrections reach a macro-F1."""
-    import json
+    from pipeline.learning.review import labels_to_reach, plot_simulation, simulate, simulation_sets
 
-    from pipeline.learning.corpus import load_corpus
-    from pipeline.learning.review import labels_to_reach, plot_simulation, simulate
-    from pipeline.learning.train import FROZEN_FILE, with_tokens
-
-    data = with_tokens(load_corpus(corpus))
-    frozen_path = corpus / "fy2566" / FROZEN_FILE
-    if not frozen_path.exists():
-        _error(f"{frozen_path}: no frozen set; run findings train first")
-        raise typer.Exit(1)
-    frozen = set(json.loads(frozen_path.read_text(encoding="utf-8"))["finding_ids"])
-    test = data[data["finding_id"].isin(frozen)]
-    pool = data[~data["finding_id"].isin(frozen) & (data["subset"] == "samples")]
+    try:
+        pool, test = simulation_sets(corpus)
+    except FileNotFoundError as error:
+        _error(str(error))
+        raise typer.Exit(1) from None
     with console.status("Simulating review rounds (a few minutes)"):
-        curve = simulate(pool.reset_index(drop=True), test, step=step, rounds=rounds)
+        curve = simulate(pool, test, step=step, rounds=rounds)
     plot_simulation(curve, output, target)
     mean = curve.groupby(["labelled", "strategy"])["macro_f1"].mean().unstack()
     typer.echo(_markdown(mean.round(3), "labelled"))
@@ -875,10 +764,10 @@ app.add_typer(corpus_app, name="corpus")
 
 
 def _markdown(frame, index_name: str = "") -> str:
-    """A pandas table as Markdown, its index first, numbers as :func:`_cell` writes them."""
+    """A pandas table as Markdown, its index first."""
     from pipeline.shared.tables import markdown_table
 
-    return markdown_table(frame, index_name or str(frame.index.name or ""), _cell)
+    return markdown_table(frame, index_name or str(frame.index.name or ""))
 
 
 @corpus_app.command("build-real")
@@ -908,53 +797,13 @@ def corpus_stats(
     root: Annotated[Path, typer.Option("--corpus", help="The corpus folder.")] = Path("corpus"),
 ) -> None:
     """Findings per category, kind, committee, format and agency, and the near-duplicate share."""
-    from pipeline.learning.corpus import (
-        CorpusError,
-        agreement,
-        load_corpus,
-        real_agreement,
-        statistics,
-    )
+    from pipeline.learning.corpus import CorpusError, statistics_markdown
 
     try:
-        stats = statistics(load_corpus(root))
+        typer.echo(statistics_markdown(root))
     except CorpusError as error:
         _error(str(error))
         raise typer.Exit(1) from None
-    titles = {
-        "by_kind": "Findings per category and kind",
-        "by_subset": "Findings per category and subset (real: real findings of other Thai public "
-        "bodies; seed: the real FY2565 report; samples: FY2566 sample reports; extra: other Thai "
-        "public bodies, written for the project)",
-        "by_committee": "FY2566 samples per committee and kind",
-        "by_format": "FY2566 sample reports per format",
-        "per_agency": "FY2566 findings per agency",
-        "label_sources": "Label sources",
-    }
-    out = [f"{stats['findings']} labelled findings.", ""]
-    for key, title in titles.items():
-        out += [f"**{title}**", "", _markdown(stats[key]), ""]
-    out.append(
-        "Near-duplicates (character 2-4-gram TF-IDF cosine >= 0.9): "
-        f"{stats['near_duplicate_pairs']} pairs; "
-        f"{stats['near_duplicate_share']:.1%} of findings have one."
-    )
-    if (root / "double_labelling.jsonl").exists():
-        out += [
-            "",
-            "**Double labelling (Cohen's kappa)**",
-            "",
-            _markdown(agreement(root / "double_labelling.jsonl")),
-        ]
-    real_double = root / "real" / "double_labelling.jsonl"
-    if real_double.exists() and real_double.stat().st_size:
-        out += [
-            "",
-            "**Real findings labelled twice, independently (Cohen's kappa)**",
-            "",
-            _markdown(real_agreement(real_double)),
-        ]
-    typer.echo("\n".join(out))
 
 
 if __name__ == "__main__":

@@ -250,3 +250,47 @@ def real_agreement(path: Path | str) -> pd.DataFrame:
         },
     }
     return pd.DataFrame.from_dict(table, orient="index")
+
+
+#: The tables of :func:`statistics`, titled as ``findings corpus stats`` prints them.
+STATISTICS_TITLES = {
+    "by_kind": "Findings per category and kind",
+    "by_subset": "Findings per category and subset (real: real findings of other Thai public "
+    "bodies; seed: the real FY2565 report; samples: FY2566 sample reports; extra: other Thai "
+    "public bodies, written for the project)",
+    "by_committee": "FY2566 samples per committee and kind",
+    "by_format": "FY2566 sample reports per format",
+    "per_agency": "FY2566 findings per agency",
+    "label_sources": "Label sources",
+}
+
+
+def statistics_markdown(root: Path | str = "corpus") -> str:
+    """The corpus's statistics and its annotators' agreement, as Markdown."""
+    from pipeline.shared.tables import markdown_table
+
+    def table(frame) -> str:
+        return markdown_table(frame, str(frame.index.name or ""))
+
+    root = Path(root)
+    stats = statistics(load_corpus(root))
+    out = [f"{stats['findings']} labelled findings.", ""]
+    for key, title in STATISTICS_TITLES.items():
+        out += [f"**{title}**", "", table(stats[key]), ""]
+    out.append(
+        "Near-duplicates (character 2-4-gram TF-IDF cosine >= 0.9): "
+        f"{stats['near_duplicate_pairs']} pairs; "
+        f"{stats['near_duplicate_share']:.1%} of findings have one."
+    )
+    double = root / "double_labelling.jsonl"
+    if double.exists():
+        out += ["", "**Double labelling (Cohen's kappa)**", "", table(agreement(double))]
+    real_double = root / "real" / "double_labelling.jsonl"
+    if real_double.exists() and real_double.stat().st_size:
+        out += [
+            "",
+            "**Real findings labelled twice, independently (Cohen's kappa)**",
+            "",
+            table(real_agreement(real_double)),
+        ]
+    return "\n".join(out)

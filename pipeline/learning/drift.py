@@ -60,3 +60,15 @@ def drift(classified: pd.DataFrame, model: LoadedModel) -> dict:
         or (shifted is not None and shifted > SHARE_CHANGE_ALERT)
     )
     return {"categories": table, "unseen_token_share": unseen, "retrain": retrain}
+
+
+def describe(report: dict, *, least_change: float = 0.03) -> str:
+    """The drift report in one line: unseen tokens, then the categories whose share moved."""
+    moved = report["categories"].dropna()
+    moved = moved[moved["เปลี่ยนแปลง"].abs() >= least_change]
+    unseen = report["unseen_token_share"]
+    changes = ", ".join(f"{r['หมวด']} {r['เปลี่ยนแปลง']:+.1%}" for _, r in moved.iterrows())
+    seen = "unknown" if unseen is None else f"{unseen:.1%}"
+    return f"Drift from the training data: {seen} of tokens unseen by the model; " + (
+        changes or "category mix as in training"
+    )

@@ -441,3 +441,19 @@ def plot_simulation(curve: pd.DataFrame, path: Path, target: float | None = None
     axes.grid(alpha=0.3)
     figure.tight_layout()
     return _save_figure(figure, path)
+
+
+def simulation_sets(corpus_dir: Path | str = "corpus", year: int = 2566):
+    """The pool a simulated analyst labels from (the year's sample findings outside its frozen
+    set) and the frozen set scored on; ``FileNotFoundError`` if the year has no frozen set."""
+    from pipeline.learning.corpus import load_corpus
+    from pipeline.learning.train import FROZEN_FILE, with_tokens
+
+    frozen_path = Path(corpus_dir) / f"fy{year}" / FROZEN_FILE
+    if not frozen_path.exists():
+        raise FileNotFoundError(f"{frozen_path}: no frozen set; run findings train first")
+    data = with_tokens(load_corpus(corpus_dir))
+    frozen = set(json.loads(frozen_path.read_text(encoding="utf-8"))["finding_ids"])
+    test = data[data["finding_id"].isin(frozen)]
+    pool = data[~data["finding_id"].isin(frozen) & (data["subset"] == "samples")]
+    return pool.reset_index(drop=True), test

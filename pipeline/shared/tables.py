@@ -402,7 +402,14 @@ def read_findings_table(path: Path, *, suffix: str | None = None) -> pd.DataFram
     return _table_frame(path, records)
 
 
-def markdown_table(frame: pd.DataFrame, index_name: str | None = None, cell=str) -> str:
+def number_cell(value) -> str:
+    """Floats to three decimals; whole floats above 1 (counts made into floats) as counts."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and value > 1 else f"{value:.3f}"
+    return str(value)
+
+
+def markdown_table(frame: pd.DataFrame, index_name: str | None = None, cell=number_cell) -> str:
     """A table in Markdown (pandas' own needs the tabulate package).
 
     ``index_name`` None leaves the index out; a name puts it first. ``cell`` renders each value.

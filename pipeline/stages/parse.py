@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.shared.schema import findings_frame
 from pipeline.shared.tables import MAX_FINDING_CHARS
-from pipeline.stages.normalize import normalize_document
+from pipeline.stages.normalize import normalize_document, normalize_text
 from pipeline.stages.read import SUPPORTED_SUFFIXES, InputError, read_document
 from pipeline.stages.segment import segment
 
@@ -158,6 +158,52 @@ def parse_paths(
             on_file(path)
     if frames:
         result.findings = pd.concat(frames, ignore_index=True)
+    return result
+
+
+def read_inputs(
+    paths: Iterable[Path | str],
+    *,
+    agency: str | None = None,
+    committee: int | None = None,
+    fiscal_year: int | None = None,
+    on_file: Callable[[Path], None] | None = None,
+    jobs: int = 1,
+) -> ParseResult:
+    """Reports parsed, and findings tables (.jsonl, or .csv with a ``text`` column) taken as they
+    are, into one findings table with a ``text`` column; errors collected per file.
+
+    A table's text has not been through the parser, so it is repaired as the parser repairs it
+    (the original kept in ``raw_text``).
+    """
+    from pipeline.shared.schema import FINDING_COLUMNS
+    from pipeline.shared.tables import read_findings_table
+
+    tables, table_files, reports, table_errors = [], [], [], []
+    for path in expand_paths(paths):
+        try:
+            table = read_findings_table(path)
+        except InputError as error:
+            table_errors.append(str(error))
+            continue
+        if table is None:
+            reports.append(path)
+            continue
+        extra = table.columns.difference(FINDING_COLUMNS)
+        table = table.reindex(columns=[*FINDING_COLUMNS, *extra])
+        if "text" in table.columns:
+            raw = table["raw_text"].astype(object)
+            table["raw_text"] = raw.where(raw.notna(), table["text"].astype(object))
+            table["text"] = [normalize_text(str(t))[0] for t in table["text"].fillna("")]
+        tables.append(table)
+        table_files.append(str(path))
+    options = {"agency": agency, "committee": committee, "fiscal_year": fiscal_year}
+    result = parse_paths(reports, **options, on_file=on_file, jobs=jobs)
+    if tables:
+        parsed = [result.findings] if len(result.findings) else []
+        result.findings = pd.concat([*parsed, *tables], ignore_index=True)
+        result.files += table_files
+    result.errors += table_errors
     return result
 
 
