@@ -264,6 +264,23 @@ def test_a_grid_sheet_whose_factor_column_is_named_like_a_text_column(tmp_path):
     assert set(findings[col.HEADING_CATEGORY]) == {"manpower"}
 
 
+def test_a_grid_sheet_is_read_as_a_word_grid_is(tmp_path):
+    """One reader for the B1 form: in a sheet, a row with only its first cell filled is a
+    category heading for the rows under it, as a merged row is in Word; each finding keeps its
+    row number in the sheet."""
+    rows = [
+        ["ปัญหาอุปสรรค", "ข้อเสนอแนะ"],
+        ["ด้านเงิน (งบประมาณ)", None],
+        ["งบซ่อมถนนได้รับล่าช้า", "ควรเร่งขอโอนงบ"],
+        ["ด้านคน (อัตรากำลัง)"],
+        ["นิติกรย้ายออกสองคน", "ควรเปิดสอบแข่งขันตำแหน่งนิติกร"],
+    ]
+    findings, _, _ = parse_file(make_xlsx(tmp_path / "grid.xlsx", rows, title="แบบ บ.1"))
+    assert list(findings[col.HEADING_CATEGORY]) == ["budget", "budget", "manpower", "manpower"]
+    assert list(findings[col.KIND]) == ["obstacle", "recommendation"] * 2
+    assert list(findings[col.LINE]) == [4, 4, 6, 6]
+
+
 def test_a_recipient_column_and_a_glossed_kind_header(tmp_path):
     rows = [
         ["หน่วยงาน: สำนักเทศกิจ"],

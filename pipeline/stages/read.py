@@ -290,12 +290,13 @@ def _rows_to_document(
         factor = [
             i for i, h in enumerate(names) if _FACTOR_HEADER.search(h) and not _column_kind(h)
         ]
-        # the B1 grid: a factor column whose cells are headings, and columns of one kind each
+        # the B1 grid: columns of one kind each, beside a factor column or under heading rows;
+        # a "text" header here can only be the factor column's (ประเด็น)
+        text_column = columns.get("text")
         if (
-            factor
-            and any(_column_kind(h) for h in names)
+            any(_column_kind(h) for h in names)
             and "kind" not in columns
-            and columns.get("text", factor[0]) == factor[0]
+            and (text_column is None or text_column == (factor or [None])[0])
         ):
             return _wide_rows(path, rows, header_index, fmt, encoding, numbers)
         if "text" in columns:
@@ -349,26 +350,16 @@ def _outline_rows(rows, numbers) -> list[Block]:
 
 
 def _wide_rows(path: Path, rows, header_index: int, fmt: str, encoding, numbers) -> Document:
-    """The B1 form as a sheet: a factor column, then obstacle and recommendation columns."""
-    from pipeline.shared.taxonomy import match_heading
-
-    header = [str(h or "").strip() for h in rows[header_index]]
-    kinds = [_column_kind(h) for h in header]
-    factor_col = next(i for i, h in enumerate(header) if _FACTOR_HEADER.search(h))
+    """The B1 form as a sheet, read by :func:`grid_blocks` as a Word or PDF grid is; a row with
+    only its first cell filled is a heading across the grid, as a merged row is in Word."""
+    grid = []
+    for row in rows[header_index:]:
+        cells = ["" if cell is None else str(cell) for cell in row]
+        filled = [i for i, cell in enumerate(cells) if cell.strip()]
+        grid.append(cells[:1] if filled == [0] else cells)
     # lines above the header (the form's title, the agency, the year) are read as the report's head
     blocks = _outline_rows(rows[:header_index], numbers[:header_index])
-    for offset, row in zip(numbers[header_index + 1 :], rows[header_index + 1 :]):
-        factor = str(row[factor_col] or "") if factor_col < len(row) else ""
-        category = match_heading(re.sub(r"^[\d๐-๙.)\s]+", "", factor.strip()))
-        for index, kind in enumerate(kinds):
-            if kind is None or index >= len(row) or row[index] is None:
-                continue
-            hints = {"kind": kind, "cell": f"{offset}:{index}"}
-            if category:
-                hints["heading_category"] = category
-            for text in str(row[index]).splitlines():
-                if text.strip():
-                    blocks.append(Block(raw=text, line=offset, hints=dict(hints)))
+    blocks += grid_blocks(grid, 0, numbers=numbers[header_index:])
     return Document(str(path), fmt, blocks, encoding=encoding)
 
 
@@ -603,7 +594,11 @@ def _table_blocks(table, first_line: int) -> list[Block]:
 
 
 def grid_blocks(
-    rows: list[list[str]], first_line: int, category: str | None = None, ending: dict | None = None
+    rows: list[list[str]],
+    first_line: int,
+    category: str | None = None,
+    ending: dict | None = None,
+    numbers: list[int] | None = None,
 ) -> list[Block]:
     """A table as rows of cell texts (a cell merged across columns appears once).
 
@@ -613,6 +608,8 @@ def grid_blocks(
     one a row (a text column and others) gives one finding a row; any other table is read row by
     row (:func:`row_lines`). ``category`` is the one in force above the table (a grid
     going on from the page before); ``ending["category"]`` gets the one in force below it.
+    ``numbers``: each row's line in its file (a sheet's row numbers); by default the lines are
+    counted from ``first_line``.
     """
     from pipeline.shared.taxonomy import category_from_label
 
@@ -626,7 +623,8 @@ def grid_blocks(
         kinds = [_column_kind(h) for h in header] if len(row) > 1 else []
         if any(kinds):
             break
-    numbers = list(range(first_line + 1, first_line + len(rows) + 1))
+    sheet_rows = numbers is not None
+    numbers = numbers or list(range(first_line + 1, first_line + len(rows) + 1))
     if not any(kinds):
         for index, header in enumerate(rows[:3]):
             columns = _map_columns(header)
@@ -655,7 +653,8 @@ def grid_blocks(
                 for text in row[0].splitlines():
                     line += 1
                     if text.strip():
-                        blocks.append(Block(raw=text, line=line))
+                        where = numbers[row_index] if sheet_rows else line
+                        blocks.append(Block(raw=text, line=where))
             continue
         category, recipient = carried, None
         if factor_col is not None and factor_col < len(row):
@@ -675,7 +674,8 @@ def grid_blocks(
             for text in cell.splitlines():
                 line += 1
                 if text.strip():
-                    blocks.append(Block(raw=text, line=line, hints=dict(hints)))
+                    where = numbers[row_index] if sheet_rows else line
+                    blocks.append(Block(raw=text, line=where, hints=dict(hints)))
     if ending is not None:
         ending["category"] = carried
     return blocks
