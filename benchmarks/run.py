@@ -65,10 +65,10 @@ def stages(reports: Path) -> list[dict]:
     from pipeline.learning.models import load_model
     from pipeline.stages.classify import classify
     from pipeline.stages.parse import parse_paths
-    from pipeline.stages.words import _nlpo3_dictionary, tokenize
+    from pipeline.stages.words import nlpo3_dictionary, tokenize
 
     model = load_model("default")
-    dictionary = _nlpo3_dictionary()
+    dictionary = nlpo3_dictionary()
     warm = parse_paths(sorted(reports.iterdir())[:1]).findings
     classify(tokenize(warm), model)
 

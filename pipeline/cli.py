@@ -139,7 +139,8 @@ def parse(
 def _print_summary(result, output: Path) -> None:
     import pandas as pd
 
-    from pipeline.shared.schema import KIND_TH, col
+    from pipeline.shared.schema import col
+    from pipeline.shared.vocabulary import KIND_TH
 
     findings = result.findings
     table = Table(title="Findings", show_header=True)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.shared.schema import col
-from pipeline.shared.taxonomy import CATEGORY_IDS
+from pipeline.shared.taxonomy import CATEGORY_IDS, category_th
 from pipeline.stages import aggregate
 
 
@@ -26,7 +26,7 @@ def labelled():
 def test_overall_counts_match_the_labelled_corpus(labelled):
     table = aggregate.overall(labelled).set_index("หมวด")
     for category in CATEGORY_IDS:
-        row = table.loc[aggregate.category_th(category)]
+        row = table.loc[category_th(category)]
         chosen = labelled[labelled[col.CATEGORY] == category]
         assert row["ปัญหาอุปสรรค"] == (chosen[col.KIND] == "obstacle").sum()
         assert row["ข้อเสนอแนะ"] == (chosen[col.KIND] == "recommendation").sum()

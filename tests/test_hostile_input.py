@@ -24,6 +24,7 @@ from pipeline.cli import app
 from pipeline.shared import tables
 from pipeline.shared.schema import col
 from pipeline.shared.tables import atomic_path, read_findings_table, write_table
+from pipeline.shared.vocabulary import COLUMN_TH
 from pipeline.stages.parse import parse_file
 from pipeline.stages.read import InputError, read_document
 
@@ -31,6 +32,8 @@ runner = CliRunner()
 FINDINGS = Path(sys.executable).with_name("findings")
 #: The address-space cap of the memory tests: the unfixed workbook grew to 23 GB.
 MEMORY_CAP = 3 * 2**30
+
+ANALYST = COLUMN_TH[col.ANALYST_CATEGORY]  # the column the analyst fills in
 
 
 def _capped(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -191,12 +194,12 @@ def test_a_line_longer_than_any_report_has_is_refused(tmp_path):
 def _review_workbook(path: Path, rows: list[list]) -> Path:
     from openpyxl import Workbook
 
-    from pipeline.learning.review import ANALYST_COLUMN, REVIEW_SHEET
+    from pipeline.learning.review import REVIEW_SHEET
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = REVIEW_SHEET
-    sheet.append(["รหัส", "ปีงบประมาณ", "ประเภท", "ข้อความ", ANALYST_COLUMN])
+    sheet.append(["รหัส", "ปีงบประมาณ", "ประเภท", "ข้อความ", ANALYST])
     for row in rows:
         sheet.append(row)
     workbook.save(path)

@@ -39,7 +39,7 @@ def test_summarize_the_shipped_sample(tmp_path):
     # findings under a heading keep its category: they agree with the labels
     by_id = {row["finding_id"]: row for row in labels}
     headed = findings[findings["ที่มาของหมวด"] == "heading"]
-    from pipeline.stages.aggregate import category_th
+    from pipeline.shared.taxonomy import category_th
 
     assert len(headed) > 500
     assert all(category_th(by_id[r["รหัส"]]["label"]) == r["หมวด"] for _, r in headed.iterrows())

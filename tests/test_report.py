@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from pipeline.shared.schema import col
-from pipeline.stages.report import lines, make_reports, read_findings_workbook, thai_digits
+from pipeline.shared.vocabulary import thai_digits
+from pipeline.stages.report import lines, make_reports, read_findings_workbook
 from pipeline.stages.summary import build_summary, group_similar
 from pipeline.stages.words import tokenize
 

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.learning.review import (
-    ANALYST_COLUMN,
     REVIEW_SHEET,
     ReviewError,
     import_review,
@@ -20,9 +19,13 @@ from pipeline.learning.review import (
     review_table,
     simulate,
 )
+from pipeline.shared.schema import col
+from pipeline.shared.vocabulary import COLUMN_TH
 
 runner = CliRunner()
 SAMPLES = ROOT / "corpus" / "samples" / "fy2566"
+
+ANALYST = COLUMN_TH[col.ANALYST_CATEGORY]  # the column the analyst fills in
 
 
 def _fill(workbook_path, choices: dict[int, str]) -> None:
@@ -31,7 +34,7 @@ def _fill(workbook_path, choices: dict[int, str]) -> None:
 
     workbook = load_workbook(workbook_path)
     sheet = workbook[REVIEW_SHEET]
-    column = [c.value for c in sheet[1]].index(ANALYST_COLUMN) + 1
+    column = [c.value for c in sheet[1]].index(ANALYST) + 1
     for row, value in choices.items():
         sheet.cell(row=row, column=column, value=value)
     workbook.save(workbook_path)
@@ -61,7 +64,7 @@ def test_review_order_puts_disagreements_then_the_least_certain_first():
     )
     table = review_table(classified)
     assert list(table["รหัส"]) == ["b", "c", "d", "a"]
-    assert table[ANALYST_COLUMN].isna().all()
+    assert table[ANALYST].isna().all()
     assert table["หมวดตามหัวข้อรายงาน"].iloc[0] == "งบประมาณ"
 
 
@@ -190,7 +193,7 @@ def test_import_keeps_history_reports_conflicts_and_writes_atomically(tmp_path, 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = REVIEW_SHEET
-    sheet.append(["รหัส", "ปีงบประมาณ", "ประเภท", "ข้อความ", ANALYST_COLUMN])
+    sheet.append(["รหัส", "ปีงบประมาณ", "ประเภท", "ข้อความ", ANALYST])
     sheet.append(["x1", 2567, "ปัญหาอุปสรรค", "งบซ่อมถนนไม่พอ", "เครื่องมือทางการบริหาร"])
     sheet.append(["x2", 2567, "ข้อเสนอแนะ", "ควรจัดหารถดูดโคลน", "tools"])
     path = tmp_path / "review.xlsx"

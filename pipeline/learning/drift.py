@@ -11,8 +11,7 @@ import pandas as pd
 
 from pipeline.learning.models import LoadedModel
 from pipeline.shared.schema import col
-from pipeline.shared.taxonomy import CATEGORY_IDS
-from pipeline.stages.aggregate import category_th
+from pipeline.shared.taxonomy import CATEGORY_IDS, category_th
 
 #: Past these, the report suggests retraining.
 UNSEEN_TOKEN_ALERT = 0.15

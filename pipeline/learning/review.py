@@ -22,33 +22,37 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.shared.schema import KIND_TH, col
+from pipeline.shared.schema import col
 from pipeline.shared.tables import atomic_path, cell_text, numbered_records
-from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS, category_from_label
-from pipeline.stages.aggregate import category_th
+from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS, category_from_label, category_th
+from pipeline.shared.vocabulary import (
+    COLUMN_FROM_TH,
+    COLUMN_TH,
+    KIND_FROM_TH,
+    KIND_TH,
+    arabic_digits,
+)
 
 REVIEW_SHEET = "ตรวจทาน"
 CATEGORY_SHEET = "หมวด"
-ANALYST_COLUMN = "หมวดโดยผู้ตรวจ"
-NOTE_COLUMN = "หมายเหตุ"
-#: Review sheet columns: finding column → Thai header, in order.
-REVIEW_COLUMNS = {
-    col.FINDING_ID: "รหัส",
-    col.FISCAL_YEAR: "ปีงบประมาณ",
-    col.COMMITTEE: "คณะ",
-    col.AGENCY: "หน่วยงาน",
-    col.KIND: "ประเภท",
-    col.TEXT: "ข้อความ",
-    col.HEADING_CATEGORY: "หมวดตามหัวข้อรายงาน",
-    col.MODEL_CATEGORY: "หมวดตามแบบจำลอง",
-    col.MODEL_CONFIDENCE: "ความเชื่อมั่น",
-    col.CATEGORY_2: "หมวดรอง",
-    col.CONFIDENCE_2: "ความเชื่อมั่นหมวดรอง",
-    col.EVIDENCE: "คำที่ใช้ตัดสิน",
-    "analyst_category": ANALYST_COLUMN,
-    "note": NOTE_COLUMN,
-    col.SOURCE: "ไฟล์",
-}
+#: The review sheet's columns, in order (their Thai headers: ``vocabulary.COLUMN_TH``).
+REVIEW_COLUMNS = (
+    col.FINDING_ID,
+    col.FISCAL_YEAR,
+    col.COMMITTEE,
+    col.AGENCY,
+    col.KIND,
+    col.TEXT,
+    col.HEADING_CATEGORY,
+    col.MODEL_CATEGORY,
+    col.MODEL_CONFIDENCE,
+    col.CATEGORY_2,
+    col.CONFIDENCE_2,
+    col.EVIDENCE,
+    col.ANALYST_CATEGORY,
+    col.NOTE,
+    col.SOURCE,
+)
 
 
 def _th(category) -> str | None:
@@ -63,13 +67,13 @@ def review_table(classified: pd.DataFrame) -> pd.DataFrame:
         {"disagree": ~disagree, "confidence": classified[col.MODEL_CONFIDENCE]},
         index=classified.index,
     ).sort_values(["disagree", "confidence"], kind="stable")
-    table = classified.loc[order.index].assign(analyst_category=None, note=None)
+    table = classified.loc[order.index].assign(**{col.ANALYST_CATEGORY: None, col.NOTE: None})
     for name in (col.HEADING_CATEGORY, col.MODEL_CATEGORY, col.CATEGORY_2):
         if name in table:
             table[name] = table[name].map(_th)
     table[col.KIND] = table[col.KIND].map(lambda k: KIND_TH.get(k, k))
     columns = [c for c in REVIEW_COLUMNS if c in table.columns]
-    return table[columns].rename(columns=REVIEW_COLUMNS)
+    return table[columns].rename(columns=COLUMN_TH)
 
 
 def export_review(classified: pd.DataFrame, path: Path) -> Path:
@@ -93,7 +97,7 @@ def export_review(classified: pd.DataFrame, path: Path) -> Path:
     categories.append(["หมวด", "id", "English"])
     for category in CATEGORY_IDS:
         categories.append([category_th(category), category, BY_ID[category].en])
-    column = get_column_letter(list(table.columns).index(ANALYST_COLUMN) + 1)
+    column = get_column_letter(list(table.columns).index(COLUMN_TH[col.ANALYST_CATEGORY]) + 1)
     validation = DataValidation(
         type="list",
         formula1=f"'{CATEGORY_SHEET}'!$A$2:$A${len(CATEGORY_IDS) + 1}",
@@ -106,7 +110,8 @@ def export_review(classified: pd.DataFrame, path: Path) -> Path:
     validation.add(f"{column}2:{column}{max(2, len(table) + 1)}")
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = sheet.dimensions
-    widths = {"ข้อความ": 80, ANALYST_COLUMN: 28, NOTE_COLUMN: 30, "หน่วยงาน": 30}
+    widths = {col.TEXT: 80, col.ANALYST_CATEGORY: 28, col.NOTE: 30, col.AGENCY: 30}
+    widths = {COLUMN_TH[name]: width for name, width in widths.items()}
     for index, name in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(name, 16)
     with atomic_path(path) as temporary:
@@ -144,11 +149,12 @@ def _same_text(a, b) -> bool:
     return normalize_key(a) == normalize_key(b)
 
 
-_REQUIRED = ("รหัส", "ข้อความ", ANALYST_COLUMN)
+_REQUIRED = (col.FINDING_ID, col.TEXT, col.ANALYST_CATEGORY)
 
 
 def _read_review_sheet(path: Path) -> list[tuple[int, dict]]:
-    """Rows of the review sheet as ``(row number, {header: value})``; formulas kept as formulas."""
+    """Rows of the review sheet as ``(row number, {column: value})``, the Thai headers read back
+    as column names; formulas kept as formulas."""
     from openpyxl import load_workbook
 
     try:
@@ -165,14 +171,15 @@ def _read_review_sheet(path: Path) -> list[tuple[int, dict]]:
             header = [str(v).strip() if v is not None else "" for v in next(rows)]
         except StopIteration:
             raise ReviewError([f"{path}: the review sheet is empty"]) from None
-        missing = [c for c in _REQUIRED if c not in header]
+        names = [COLUMN_FROM_TH.get(h, h) for h in header]
+        missing = [COLUMN_TH[c] for c in _REQUIRED if c not in names]
         if missing:
             raise ReviewError([f"{path}: review sheet lacks column(s) {', '.join(missing)}"])
         records = []
         for number, values in enumerate(rows, start=2):
             if values is None or all(v is None for v in values):
                 continue
-            records.append((number, dict(zip(header, values))))
+            records.append((number, dict(zip(names, values))))
         return records
     except ReviewError:
         raise
@@ -234,23 +241,24 @@ def import_review(
     result = ImportResult(path=labels_path)
     problems: list[str] = []
     now = datetime.datetime.now().isoformat(timespec="seconds")
-    kinds = {th: kind for kind, th in KIND_TH.items()}
     who = _UNSAFE.sub("", who).strip() if who else who
     by_text = {
         normalize_key(str(row.get("text", ""))): finding_id for finding_id, row in rows.items()
     }
     seen_ids: dict[str, int] = {}
     for number, record in records:
-        value = record.get(ANALYST_COLUMN)
+        value = record.get(col.ANALYST_CATEGORY)
         if _blank(value):
             continue
         where = f"{path}: row {number}"
         formulas = [k for k, v in record.items() if isinstance(v, str) and v.startswith("=")]
-        formulas = [k for k in formulas if k in (ANALYST_COLUMN, "รหัส", "ข้อความ", NOTE_COLUMN)]
+        formulas = [COLUMN_TH[k] for k in formulas if k in (*_REQUIRED, col.NOTE)]
         if formulas:
             problems.append(f"{where}: {', '.join(formulas)} holds a formula, not a value")
             continue
-        finding_id = "" if _blank(record.get("รหัส")) else str(record["รหัส"]).strip()
+        finding_id = (
+            "" if _blank(record.get(col.FINDING_ID)) else str(record[col.FINDING_ID]).strip()
+        )
         if not _FINDING_ID.match(finding_id):
             problems.append(f"{where}: the ID (รหัส) is blank or malformed: {finding_id!r}")
             continue
@@ -263,7 +271,7 @@ def import_review(
         label = _analyst_label(value, number, path, result)
         if label is None:
             continue
-        text = record.get("ข้อความ")
+        text = record.get(col.TEXT)
         row = rows.get(finding_id)
         if row is None and (not isinstance(text, str) or not text.strip()):
             problems.append(f"{where}: {finding_id} is new to the corpus and has no text")
@@ -284,17 +292,18 @@ def import_review(
         stamp = {"label_source": "analyst", "labelled_at": now}
         if who:
             stamp["labelled_by"] = who
-        note = record.get(NOTE_COLUMN)
+        note = record.get(col.NOTE)
         if isinstance(note, str) and note.strip():
             stamp["note"] = _UNSAFE.sub(" ", note).strip()[:2000]
         if row is None:
+            kind = record.get(col.KIND)
             rows[finding_id] = {
                 "finding_id": finding_id,
-                "source": _text_or_none(record.get("ไฟล์")),
-                "agency": _text_or_none(record.get("หน่วยงาน")),
-                "committee": _int(record.get("คณะ")),
-                "fiscal_year": _int(record.get("ปีงบประมาณ")) or year,
-                "kind": kinds.get(record.get("ประเภท"), _text_or_none(record.get("ประเภท"))),
+                "source": _text_or_none(record.get(col.SOURCE)),
+                "agency": _text_or_none(record.get(col.AGENCY)),
+                "committee": _int(record.get(col.COMMITTEE)),
+                "fiscal_year": _int(record.get(col.FISCAL_YEAR)) or year,
+                "kind": KIND_FROM_TH.get(kind, _text_or_none(kind)),
                 "text": text.strip(),
                 "label": label,
                 **stamp,
@@ -354,7 +363,7 @@ def _text_or_none(value) -> str | None:
 
 def _int(value) -> int | None:
     try:
-        return int(str(value).strip().translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")))
+        return int(arabic_digits(value).strip())
     except (TypeError, ValueError):
         return None
 
@@ -424,9 +433,9 @@ def plot_simulation(curve: pd.DataFrame, path: Path, target: float | None = None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from pipeline.stages.report import _font_family, _save_figure
+    from pipeline.stages.report import save_figure, thai_font_family
 
-    plt.rcParams["font.family"] = _font_family()
+    plt.rcParams["font.family"] = thai_font_family()
     mean = curve.groupby(["strategy", "labelled"])["macro_f1"].mean().unstack(0)
     figure, axes = plt.subplots(figsize=(8, 5))
     names = {"uncertainty": "ไม่แน่ใจที่สุดก่อน (uncertainty first)", "random": "สุ่ม (random)"}
@@ -440,7 +449,7 @@ def plot_simulation(curve: pd.DataFrame, path: Path, target: float | None = None
     axes.legend()
     axes.grid(alpha=0.3)
     figure.tight_layout()
-    return _save_figure(figure, path)
+    return save_figure(figure, path)
 
 
 def simulation_sets(corpus_dir: Path | str = "corpus", year: int = 2566):

@@ -37,6 +37,9 @@ class col:
     MODEL_CONFIDENCE = "model_confidence"
     EVIDENCE = "evidence"
     SUBTHEME = "subtheme"
+    MENTIONED_AGENCIES = "mentioned_agencies"  # added with the reports (report.make_reports)
+    ANALYST_CATEGORY = "analyst_category"  # the review sheet's column the analyst fills in
+    NOTE = "note"
 
 
 #: Columns the segmenter produces, in output order.
@@ -63,7 +66,6 @@ FINDING_COLUMNS = (
 INTEGER_COLUMNS = (col.LINE, col.FISCAL_YEAR, col.COMMITTEE)
 
 KINDS = ("obstacle", "recommendation", "observation")
-KIND_TH = {"obstacle": "ปัญหาอุปสรรค", "recommendation": "ข้อเสนอแนะ", "observation": "ข้อสังเกต"}
 FACTORS = ("internal", "external")
 RECIPIENT_TYPES = ("agency", "kpi_owner", "executives")
 

@@ -714,8 +714,23 @@ SUBTHEMES: tuple[SubTheme, ...] = (
     ),
 )
 SUBTHEME_OTHER = "other"
+SUBTHEME_OTHER_TH = "อื่น ๆ"
 SUBTHEMES_BY_ID = {s.id: s for s in SUBTHEMES}
 
 
 def subthemes_of(category: str) -> tuple[SubTheme, ...]:
     return tuple(s for s in SUBTHEMES if s.category == category)
+
+
+def category_th(category: str) -> str:
+    """A category's Thai name as tables and workbooks write it (policy's without its list of
+    instruments: นโยบายรัฐบาล)."""
+    name = BY_ID[category].th
+    return name.split(" กฎหมาย/")[0] if category == "policy" else name
+
+
+def subtheme_th(subtheme) -> object:
+    """A sub-theme's Thai name; anything that is not a sub-theme is returned as it is."""
+    if subtheme in SUBTHEMES_BY_ID:
+        return SUBTHEMES_BY_ID[subtheme].th
+    return SUBTHEME_OTHER_TH if subtheme == SUBTHEME_OTHER else subtheme

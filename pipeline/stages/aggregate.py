@@ -9,26 +9,15 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.shared import schema
-from pipeline.shared.schema import KIND_TH, KINDS, col
-from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
+from pipeline.shared.schema import KINDS, col
+from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS, category_th
+from pipeline.shared.vocabulary import COLUMN_TH, KIND_TH
 
 REQUIRES = (col.AGENCY, col.COMMITTEE, col.KIND, col.CATEGORY)
 NO_AGENCY = "(ไม่ระบุหน่วยงาน)"
 NO_COMMITTEE = "(ไม่ระบุคณะ)"
 TOTAL = "รวม"
 AGENCIES_REPORTING = "จำนวนหน่วยงานที่พบ"
-HEADERS = {
-    col.AGENCY: "หน่วยงาน",
-    col.COMMITTEE: "คณะ",
-    col.KIND: "ประเภท",
-    col.FISCAL_YEAR: "ปีงบประมาณ",
-    "category": "หมวด",
-}
-
-
-def category_th(category: str) -> str:
-    """The short Thai name of a category, as table headers use it."""
-    return BY_ID[category].th.split(" กฎหมาย/")[0] if category == "policy" else BY_ID[category].th
 
 
 def _prepared(findings: pd.DataFrame) -> pd.DataFrame:
@@ -54,9 +43,9 @@ def _pivot(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
 def _thai(table: pd.DataFrame) -> pd.DataFrame:
     """Thai column and index names, and Thai kind labels."""
     table = table.rename(columns={c: category_th(c) for c in CATEGORY_IDS})
-    table.index = table.index.set_names([HEADERS.get(n, n) for n in table.index.names])
-    if "ประเภท" in table.index.names:
-        table = table.rename(index=KIND_TH, level="ประเภท")
+    table.index = table.index.set_names([COLUMN_TH.get(n, n) for n in table.index.names])
+    if COLUMN_TH[col.KIND] in table.index.names:
+        table = table.rename(index=KIND_TH, level=COLUMN_TH[col.KIND])
     return table
 
 
@@ -89,7 +78,7 @@ def overall(findings: pd.DataFrame) -> pd.DataFrame:
     counts = counts.rename(columns=KIND_TH)
     counts.insert(0, "ปัจจัย", [_factor_th(c) for c in counts.index])
     counts.index = [category_th(c) if c in BY_ID else c for c in counts.index]
-    counts.index.name = "หมวด"
+    counts.index.name = COLUMN_TH[col.CATEGORY]
     return counts.reset_index()
 
 
@@ -114,5 +103,5 @@ def by_year(findings: pd.DataFrame) -> pd.DataFrame | None:
     ).round(1)
     table.columns = [f"ปีงบประมาณ {c}" if isinstance(c, int) else c for c in table.columns]
     table.index = [category_th(c) for c in table.index]
-    table.index.name = "หมวด"
+    table.index.name = COLUMN_TH[col.CATEGORY]
     return table.reset_index()

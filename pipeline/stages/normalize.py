@@ -15,11 +15,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 
+from pipeline.shared.vocabulary import arabic_digits
 from pipeline.stages.read import Block, Document
 
 THAI = "\u0e01-\u0e4e"
 _THAI_LETTER = re.compile(f"[{THAI}]")
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\u2028\u2029\t\r\n\x0b\x0c]")
@@ -181,7 +181,7 @@ def repeated_characters(text: str) -> tuple[str, int]:
 
 def thai_digits(text: str) -> tuple[str, int]:
     """Thai digits ๐–๙ to Arabic 0–9."""
-    fixed = text.translate(_THAI_DIGITS)
+    fixed = arabic_digits(text)
     return fixed, sum(a != b for a, b in zip(text, fixed))
 
 

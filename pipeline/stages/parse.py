@@ -218,10 +218,10 @@ def _comparable(text: object) -> str:
     import re
     import unicodedata
 
-    from pipeline.stages.normalize import thai_digits
+    from pipeline.shared.vocabulary import arabic_digits
 
     text = unicodedata.normalize("NFC", str(text or ""))
-    return re.sub(r"\s+", "", thai_digits(text)[0])
+    return re.sub(r"\s+", "", arabic_digits(text))
 
 
 def _align(gold: list[str], parsed: list[str]) -> dict[int, int]:

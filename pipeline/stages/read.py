@@ -284,7 +284,8 @@ def _rows_to_document(
     widest = max((len(row) for row in rows[:10]), default=0)
     if widest > MAX_COLUMNS:
         raise InputError(path, f"{widest:,} columns, over the {MAX_COLUMNS:,} a table may have")
-    for header_index, header in enumerate(rows[:10]):
+    header_index = None
+    for index, header in enumerate(rows[:10]):
         columns = _map_columns(header)
         names = [str(h or "") for h in header]
         factor = [
@@ -298,10 +299,13 @@ def _rows_to_document(
             and "kind" not in columns
             and (text_column is None or text_column == (factor or [None])[0])
         ):
-            return _wide_rows(path, rows, header_index, fmt, encoding, numbers)
+            return _wide_rows(path, rows, index, fmt, encoding, numbers)
         if "text" in columns:
+            header_index = index
             break
-    else:
+        if len(columns) >= 2:  # a header, but without a text column: the rows below are data
+            break
+    if header_index is None:
         # a sheet laid out as a report: a section heading stands alone in its row
         if any(
             len(filled := [c for c in row if c is not None and str(c).strip()]) == 1
@@ -374,7 +378,7 @@ def _read_table(path: Path, data: bytes) -> Document:
     return _rows_to_document(path, rows, "csv", encoding)
 
 
-def _check_zip(path: Path, data: bytes) -> None:
+def check_zip(path: Path, data: bytes) -> None:
     """Unpack every part in chunks, counting what really comes out, before any reader sees it.
 
     A zip's headers can lie about sizes, so the caps are held on the bytes unpacked. An XML part
@@ -468,7 +472,7 @@ def _dense_rows(cells: dict[int, dict[int, object]]) -> tuple[list[list], list[i
 
 
 def _read_xlsx(path: Path, data: bytes) -> Document:
-    _check_zip(path, data)
+    check_zip(path, data)
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
@@ -741,7 +745,7 @@ def _body_items(document):
 
 
 def _read_docx(path: Path, data: bytes) -> Document:
-    _check_zip(path, data)
+    check_zip(path, data)
     import docx
     from docx.table import Table
 

@@ -17,8 +17,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.shared.schema import KIND_TH, col
+from pipeline.shared.schema import col
 from pipeline.shared.tables import atomic_path, markdown_table, output_set, write_workbook
+from pipeline.shared.taxonomy import (
+    CATEGORY_IDS,
+    SUBTHEME_OTHER,
+    SUBTHEMES_BY_ID,
+    category_th,
+    subtheme_th,
+)
+from pipeline.shared.vocabulary import COLUMN_FROM_TH, COLUMN_TH, KIND_FROM_TH, KIND_TH, thai_digits
 from pipeline.stages.summary import Section, Statement
 
 #: Every file the main job writes into its output folder.
@@ -30,39 +38,34 @@ OUTPUT_NAMES = (
     "chart_heatmap.png",
 )
 
-THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 WORD_FONT = "TH SarabunPSK"
 WORD_SIZE_PT = 16
 SECTION_NUMBER = 5  # the summary is section ๕ of the B3 report, as in the real one
 EXAMPLES_SHOWN = 2  # findings quoted under a group found in several agencies
 
-#: The findings sheet: its columns and their Thai headers, in order.
-FINDINGS_SHEET_COLUMNS = {
-    col.FINDING_ID: "รหัส",
-    col.FISCAL_YEAR: "ปีงบประมาณ",
-    col.COMMITTEE: "คณะ",
-    col.AGENCY: "หน่วยงาน",
-    col.KIND: "ประเภท",
-    col.CATEGORY: "หมวด",
-    col.CONFIDENCE: "ความเชื่อมั่น",
-    col.SUBTHEME: "ประเด็นย่อย",
-    col.CATEGORY_2: "หมวดรอง",
-    col.CONFIDENCE_2: "ความเชื่อมั่นหมวดรอง",
-    col.CATEGORY_SOURCE: "ที่มาของหมวด",
-    col.NEEDS_REVIEW: "ควรตรวจทาน",
-    col.MODEL_CATEGORY: "หมวดตามแบบจำลอง",
-    col.EVIDENCE: "คำที่ใช้ตัดสิน",
-    col.RECIPIENT_TYPE: "ผู้รับข้อเสนอแนะ",
-    col.RECIPIENT_AGENCY: "หน่วยงานที่รับข้อเสนอแนะ",
-    "mentioned_agencies": "หน่วยงานที่กล่าวถึง",
-    col.TEXT: "ข้อความ",
-    col.SOURCE: "ไฟล์",
-    col.LINE: "บรรทัด",
-}
-
-
-def thai_digits(text: object) -> str:
-    return str(text).translate(THAI_DIGITS)
+#: The findings sheet's columns, in order (their Thai headers: ``vocabulary.COLUMN_TH``).
+FINDINGS_SHEET_COLUMNS = (
+    col.FINDING_ID,
+    col.FISCAL_YEAR,
+    col.COMMITTEE,
+    col.AGENCY,
+    col.KIND,
+    col.CATEGORY,
+    col.CONFIDENCE,
+    col.SUBTHEME,
+    col.CATEGORY_2,
+    col.CONFIDENCE_2,
+    col.CATEGORY_SOURCE,
+    col.NEEDS_REVIEW,
+    col.MODEL_CATEGORY,
+    col.EVIDENCE,
+    col.RECIPIENT_TYPE,
+    col.RECIPIENT_AGENCY,
+    col.MENTIONED_AGENCIES,
+    col.TEXT,
+    col.SOURCE,
+    col.LINE,
+)
 
 
 def short_agency(name: str) -> str:
@@ -327,8 +330,6 @@ def write_docx(summary: Section, title: str, path: Path, year_table=None) -> Pat
 
 def findings_sheet(findings: pd.DataFrame) -> pd.DataFrame:
     """All findings with Thai headers and Thai names for kinds and categories."""
-    from pipeline.stages.aggregate import category_th
-
     columns = [c for c in FINDINGS_SHEET_COLUMNS if c in findings.columns]
     sheet = findings[columns].copy()
     if col.KIND in sheet:
@@ -337,31 +338,21 @@ def findings_sheet(findings: pd.DataFrame) -> pd.DataFrame:
         if name in sheet:
             sheet[name] = sheet[name].map(lambda c: category_th(c) if isinstance(c, str) else c)
     if col.SUBTHEME in sheet:
-        sheet[col.SUBTHEME] = sheet[col.SUBTHEME].map(_subtheme_th)
-    if "mentioned_agencies" in sheet:
-        sheet["mentioned_agencies"] = sheet["mentioned_agencies"].map(
+        sheet[col.SUBTHEME] = sheet[col.SUBTHEME].map(subtheme_th)
+    if col.MENTIONED_AGENCIES in sheet:
+        sheet[col.MENTIONED_AGENCIES] = sheet[col.MENTIONED_AGENCIES].map(
             lambda names: ", ".join(names) if isinstance(names, list) else names
         )
-    return sheet.rename(columns=FINDINGS_SHEET_COLUMNS)
-
-
-def _subtheme_th(value):
-    from pipeline.shared.taxonomy import SUBTHEME_OTHER, SUBTHEMES_BY_ID
-
-    if value in SUBTHEMES_BY_ID:
-        return SUBTHEMES_BY_ID[value].th
-    return "อื่น ๆ" if value == SUBTHEME_OTHER else value
+    return sheet.rename(columns=COLUMN_TH)
 
 
 def read_findings_workbook(path: Path) -> pd.DataFrame:
     """The findings sheet of a workbook this tool wrote, back with the column names and ids."""
-    from pipeline.shared.taxonomy import CATEGORY_IDS
-    from pipeline.stages.aggregate import category_th
     from pipeline.stages.read import (
         MAX_INPUT_BYTES,
         InputError,
-        _check_zip,
         check_regular_file,
+        check_zip,
         sniff_format,
     )
 
@@ -372,7 +363,7 @@ def read_findings_workbook(path: Path) -> pd.DataFrame:
         data = Path(path).read_bytes()
         if sniff_format(Path(path), data) != "xlsx":
             raise InputError(path, "not an .xlsx workbook")
-        _check_zip(Path(path), data)
+        check_zip(Path(path), data)
         sheet = pd.read_excel(io.BytesIO(data), sheet_name="ข้อค้นพบ", engine="openpyxl")
     except InputError as error:
         raise ValueError(str(error)) from None
@@ -380,20 +371,17 @@ def read_findings_workbook(path: Path) -> pd.DataFrame:
         raise ValueError(
             f"{path}: not a findings workbook of this tool ({type(error).__name__})"
         ) from None
-    sheet = sheet.rename(columns={th: name for name, th in FINDINGS_SHEET_COLUMNS.items()})
+    sheet = sheet.rename(columns=COLUMN_FROM_TH)
     ids = {category_th(c): c for c in CATEGORY_IDS}
-    kinds = {th: kind for kind, th in KIND_TH.items()}
     sheet[col.CATEGORY] = sheet[col.CATEGORY].map(lambda c: ids.get(c, c))
-    sheet[col.KIND] = sheet[col.KIND].map(lambda k: kinds.get(k, k))
+    sheet[col.KIND] = sheet[col.KIND].map(lambda k: KIND_FROM_TH.get(k, k))
     if col.SUBTHEME in sheet:
-        from pipeline.shared.taxonomy import SUBTHEMES_BY_ID
-
-        themes = {_subtheme_th(s): s for s in [*SUBTHEMES_BY_ID, "other"]}
+        themes = {subtheme_th(s): s for s in [*SUBTHEMES_BY_ID, SUBTHEME_OTHER]}
         sheet[col.SUBTHEME] = sheet[col.SUBTHEME].map(lambda s: themes.get(s, s))
     return sheet
 
 
-def _font_family() -> str:
+def thai_font_family() -> str:
     """Register Sarabun (from its pip package) with matplotlib once; return its family name."""
     import fontpkg_sarabun
     from matplotlib import font_manager
@@ -413,10 +401,9 @@ def write_charts(findings: pd.DataFrame, folder: Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
     from pipeline.shared.schema import KINDS
-    from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
-    from pipeline.stages.aggregate import category_th
+    from pipeline.shared.taxonomy import BY_ID
 
-    plt.rcParams["font.family"] = _font_family()
+    plt.rcParams["font.family"] = thai_font_family()
     plt.rcParams["font.size"] = 12
     paths = []
 
@@ -436,7 +423,7 @@ def write_charts(findings: pd.DataFrame, folder: Path) -> list[Path]:
     axes.set_title("จำนวนประเด็นที่พบ จำแนกตามหมวดและประเภท (รวมข้อสังเกตของประธาน)")
     axes.legend(title="ประเภท", loc="upper left", bbox_to_anchor=(1.01, 1))
     figure.tight_layout()
-    paths.append(_save_figure(figure, folder / "chart_categories.png"))
+    paths.append(save_figure(figure, folder / "chart_categories.png"))
 
     # obstacles and recommendations per agency and category; the chairs' remarks are not counted
     known = findings[
@@ -491,7 +478,7 @@ def write_charts(findings: pd.DataFrame, folder: Path) -> list[Path]:
         bar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.12)
         bar.set_label("จำนวนประเด็น")
         figure.tight_layout()
-        paths.append(_save_figure(figure, folder / "chart_heatmap.png"))
+        paths.append(save_figure(figure, folder / "chart_heatmap.png"))
     return paths
 
 
@@ -512,7 +499,7 @@ def _agency_order(findings: pd.DataFrame, names: list[str]) -> list[tuple[str, i
     )
 
 
-def _save_figure(figure, path: Path) -> Path:
+def save_figure(figure, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     with atomic_path(path) as temporary:
@@ -546,7 +533,7 @@ def make_reports(findings: pd.DataFrame, folder: Path, earlier: pd.DataFrame | N
     from pipeline.stages import aggregate
     from pipeline.stages.summary import build_summary
 
-    if "mentioned_agencies" not in findings.columns:  # agencies a finding names, for the workbook
+    if col.MENTIONED_AGENCIES not in findings.columns:  # agencies a finding names, for the workbook
         findings = findings.assign(mentioned_agencies=findings[col.TEXT].map(mentioned_agencies))
     if col.SUBTHEME not in findings.columns:  # the summary's points, from the classifying model
         findings = with_subthemes(findings)

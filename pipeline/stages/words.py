@@ -46,7 +46,7 @@ def dictionary() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _nlpo3_dictionary() -> str:
+def nlpo3_dictionary() -> str:
     """Write the dictionary to a file named by its content hash, load it into nlpo3 once."""
     import nlpo3
 
@@ -76,7 +76,7 @@ def segment_words(text: str, *, engine: str = DEFAULT_ENGINE) -> list[str]:
     if engine == "nlpo3":
         import nlpo3
 
-        name = _nlpo3_dictionary()
+        name = nlpo3_dictionary()
         words = []
         for chunk in text.split():
             if len(chunk) > SAFE_CHUNK:  # newmm can take very long on long unspaced text
