@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.shared.settings import CORPUS_DIR, OUTPUT_DIR, SOURCES_DIR
+
 app = typer.Typer(
     help="Read Thai evaluation reports and turn their obstacles and recommendations into tables.",
     no_args_is_help=True,
@@ -136,6 +138,21 @@ def parse(
         raise typer.Exit(1)
 
 
+def _table(title: str, *columns: str) -> Table:
+    """A terminal table whose Thai column comes last, with no rule after it.
+
+    Terminals disagree on the width of Thai vowel and tone marks; a Thai column anywhere but
+    last would push the columns after it out of line in some of them.
+    """
+    from rich import box
+
+    table = Table(title=title, box=box.SIMPLE_HEAD)
+    for index, name in enumerate(columns):
+        text_column = index == 0 or not name.isascii()
+        table.add_column(name, justify="left" if text_column else "right")
+    return table
+
+
 def _print_summary(result, output: Path) -> None:
     import pandas as pd
 
@@ -143,18 +160,15 @@ def _print_summary(result, output: Path) -> None:
     from pipeline.shared.vocabulary import KIND_TH
 
     findings = result.findings
-    table = Table(title="Findings", show_header=True)
-    table.add_column("kind")
-    table.add_column("ประเภท")
-    table.add_column("count", justify="right")
+    table = _table("Findings", "kind", "count", "ประเภท")
     kinds = (
         findings[col.KIND] if col.KIND in findings.columns else pd.Series([None] * len(findings))
     )
     counts = kinds.value_counts(dropna=False)
     for kind, count in counts.items():
         kind = kind if isinstance(kind, str) else "(none)"
-        table.add_row(kind, KIND_TH.get(kind, "-"), str(count))
-    table.add_row("[bold]all", "[bold]รวม", f"[bold]{len(findings)}")
+        table.add_row(kind, str(count), KIND_TH.get(kind, "-"))
+    table.add_row("[bold]all", f"[bold]{len(findings)}", "[bold]รวม")
     console.print(table)
     if result.repairs:
         repairs = ", ".join(f"{name} {n}" for name, n in sorted(result.repairs.items()))
@@ -304,7 +318,7 @@ def _print_drift(classified, loaded) -> None:
 @app.command()
 def train(
     name: Annotated[str, typer.Option(help="Folder name under models/ for the new model.")],
-    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = Path("corpus"),
+    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = CORPUS_DIR,
     years: Annotated[
         list[int] | None, typer.Option("--years", help="Fiscal years to train on (repeatable).")
     ] = None,
@@ -378,26 +392,17 @@ def evaluate(
     except (ModelError, InputError) as error:
         _error(str(error))
         raise typer.Exit(1) from None
-    table = Table(title=f"{loaded.name} on {data} ({result['findings']} findings)")
-    for column in ("category", "หมวด", "precision", "recall", "F1", "support"):
-        table.add_column(column, justify="left" if column in ("category", "หมวด") else "right")
+    title = f"{loaded.name} on {data} ({result['findings']} findings)"
+    table = _table(title, "category", "precision", "recall", "F1", "support", "หมวด")
     for c, m in result["per_category"].items():
-        table.add_row(
-            c,
-            BY_ID[c].th,
-            f"{m['precision']:.3f}",
-            f"{m['recall']:.3f}",
-            f"{m['f1']:.3f}",
-            str(m["support"]),
-        )
+        scores = (f"{m[key]:.3f}" for key in ("precision", "recall", "f1"))
+        table.add_row(c, *scores, str(m["support"]), BY_ID[c].th)
     console.print(table)
     console.print(f"macro-F1 {result['macro_f1']:.3f}   accuracy {result['accuracy']:.3f}")
-    confusion = Table(title="Confusion matrix (rows: true, columns: predicted)")
-    confusion.add_column("")
-    for c in CATEGORY_IDS:
-        confusion.add_column(c[:5], justify="right")
+    columns = ("", *(c[:5] for c in CATEGORY_IDS), "หมวด")
+    confusion = _table("Confusion matrix (rows: true, columns: predicted)", *columns)
     for c, row in zip(CATEGORY_IDS, result["confusion"]):
-        confusion.add_row(f"{c} {BY_ID[c].th}", *map(str, row))
+        confusion.add_row(c, *map(str, row), BY_ID[c].th)
     console.print(confusion)
     if json_out:
         json_out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", "utf-8")
@@ -475,7 +480,7 @@ def models_show(
 @models_app.command("compare")
 def models_compare(
     names: Annotated[list[str], typer.Argument(help="Two or more model names (or 'keywords').")],
-    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = Path("corpus"),
+    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = CORPUS_DIR,
     models_dir: Annotated[
         Path | None, typer.Option(help="Where models live; default: the shipped models.")
     ] = None,
@@ -515,7 +520,7 @@ def models_promote(
         bool, typer.Option(help="Promote even if it is worse; the card says so.")
     ] = False,
     tolerance: Annotated[float, typer.Option(help="Macro-F1 it may lose per frozen set.")] = 0.01,
-    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = Path("corpus"),
+    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = CORPUS_DIR,
     models_dir: Annotated[
         Path | None, typer.Option(help="Where models live; default: the shipped models.")
     ] = None,
@@ -561,9 +566,9 @@ def _model_markdown(card: dict) -> str:
 @app.command()
 def summarize(
     inputs: Annotated[list[Path], typer.Argument(help="Report files or folders of the year.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")] = Path(
-        "out"
-    ),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the outputs.")
+    ] = OUTPUT_DIR,
     model: Annotated[str | None, typer.Option(help="Model name; default: models/DEFAULT.")] = None,
     year: YearOption = None,
     compare: Annotated[
@@ -673,7 +678,7 @@ def review_import(
     year: Annotated[
         int, typer.Option(help="Fiscal year whose labels to update.", min=2400, max=2800)
     ],
-    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = Path("corpus"),
+    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = CORPUS_DIR,
     by: Annotated[str | None, typer.Option(help="Who reviewed (recorded with each label).")] = None,
     replace: Annotated[
         bool, typer.Option(help="Replace earlier analyst labels that differ.")
@@ -703,9 +708,9 @@ def review_import(
 @review_app.command("simulate")
 def review_simulate(
     output: Annotated[Path, typer.Option("--output", "-o", help="The curve, as PNG.")] = Path(
-        "out/review_simulation.png"
+        OUTPUT_DIR / "review_simulation.png"
     ),
-    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = Path("corpus"),
+    corpus: Annotated[Path, typer.Option(help="The corpus folder.")] = CORPUS_DIR,
     target: Annotated[float, typer.Option(help="Macro-F1 to reach.")] = 0.8,
     rounds: Annotated[int, typer.Option(help="Rounds of labelling.")] = 15,
     step: Annotated[int, typer.Option(help="Findings labelled per round.")] = 40,
@@ -740,7 +745,7 @@ def subthemes_train(
     model: Annotated[str, typer.Option(help="Model whose folder gets the sub-theme model.")] = (
         "default"
     ),
-    corpus: Annotated[Path, typer.Option(help="Corpus folder.")] = Path("corpus"),
+    corpus: Annotated[Path, typer.Option(help="Corpus folder.")] = CORPUS_DIR,
 ) -> None:
     """Train the sub-theme model on corpus/subthemes.jsonl, score it on the frozen sets, and save
     it beside MODEL's category model (figures in its card)."""
@@ -778,8 +783,8 @@ def corpus_build_real(
         typer.Option(
             help="The sections file or its folder (../shared/sources), or clones of the corpora."
         ),
-    ] = Path("../shared/sources"),
-    root: Annotated[Path, typer.Option("--corpus", help="The corpus folder.")] = Path("corpus"),
+    ] = SOURCES_DIR,
+    root: Annotated[Path, typer.Option("--corpus", help="The corpus folder.")] = CORPUS_DIR,
 ) -> None:
     """Materialise the real findings' texts from their source, checking every span's hash."""
     from pipeline.learning.corpus import REAL_LABELS, REAL_TEXTS
@@ -795,7 +800,7 @@ def corpus_build_real(
 
 @corpus_app.command("stats")
 def corpus_stats(
-    root: Annotated[Path, typer.Option("--corpus", help="The corpus folder.")] = Path("corpus"),
+    root: Annotated[Path, typer.Option("--corpus", help="The corpus folder.")] = CORPUS_DIR,
 ) -> None:
     """Findings per category, kind, committee, format and agency, and the near-duplicate share."""
     from pipeline.learning.corpus import CorpusError, statistics_markdown

@@ -108,3 +108,25 @@ def test_parse_reads_a_findings_table_as_it_is(tmp_path):
     texts = [json.loads(line)["text"] for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(texts) == ["รถดูดโคลนชำรุดบ่อย", "ระบบสารสนเทศล่มบ่อย"]
     assert "Read 2 file(s)" in result.output.replace("\n", " ")
+
+
+def _commands(group, prefix=()):
+    """Every command of the ``findings`` app, as the words that call it."""
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if hasattr(command, "commands"):  # a group of commands (findings models ...)
+            yield from _commands(command, (*prefix, name))
+
+
+def test_help_shows_no_python_type_labels():
+    """Help reads as a command line's (PATH, INTEGER), never as Python annotations."""
+    import typer
+
+    group = typer.main.get_command(app)
+    commands = list(_commands(group))
+    assert ("classify",) in commands and ("models", "promote") in commands
+    for words in [(), *commands]:
+        result = runner.invoke(app, [*words, "--help"], terminal_width=120)
+        assert result.exit_code == 0, words
+        for noise in ("<bool>", "<list[", "<str>", "<path>", "{"):
+            assert noise not in result.output, (words, noise)

@@ -56,3 +56,31 @@ def test_the_package_ships_the_models_folder():
     assert {"DEFAULT", "*/*"} <= set(config["setuptools"]["package-data"]["thai_findings_models"])
     default = (ROOT / "models" / "DEFAULT").read_text(encoding="utf-8").strip()
     assert (ROOT / "models" / default / "model.skops").exists()
+
+
+@pytest.mark.slow
+def test_the_installed_command_uses_the_default_model_from_an_empty_folder(tmp_path):
+    """A normal install (a wheel, not the checkout) run from a folder with no models/ in it."""
+    import os
+    import subprocess
+
+    site, work = tmp_path / "site", tmp_path / "empty"
+    quiet = {"capture_output": True, "text": True, "check": True}
+    # a normal install: pip builds the wheel (fetching its build backend) and installs it
+    install = [sys.executable, "-m", "pip", "-q", "install", "--no-deps", "--target", site, ROOT]
+    subprocess.run(install, **quiet)
+    work.mkdir()
+    report = write_text(work / "b1.txt", "ปีงบประมาณ 2566\nปัญหาอุปสรรค\n1. รถดูดโคลนชำรุดบ่อย\n")
+    environment = {**os.environ, "PYTHONPATH": str(site)}
+    environment.pop(settings.HOME_VARIABLE, None)
+    command = [site / "bin" / "findings", "classify", report.name, "-o", "out.csv"]
+    result = subprocess.run(command, cwd=work, env=environment, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "Model default" in result.stderr.replace("\n", " ")
+    where = subprocess.run(
+        [sys.executable, "-c", "import pipeline; print(pipeline.__file__)"],
+        cwd=work,
+        env=environment,
+        **quiet,
+    )
+    assert where.stdout.startswith(str(site))  # the installed copy ran, not the checkout

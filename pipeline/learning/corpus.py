@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.shared.settings import CORPUS_DIR
 from pipeline.shared.taxonomy import CATEGORY_IDS
 
 #: Columns every labelled finding has once loaded.
@@ -62,7 +63,7 @@ REAL_LABELS = Path("real") / "labels.jsonl"
 REAL_TEXTS = Path("real") / "texts" / "findings.jsonl"
 
 
-def load_real(root: Path | str = "corpus") -> pd.DataFrame | None:
+def load_real(root: Path | str = CORPUS_DIR) -> pd.DataFrame | None:
     """The real findings materialised by ``findings corpus build-real``; None if not built.
 
     Spans labelled ``none`` (not a finding) are left out: they have no category.
@@ -89,7 +90,7 @@ def load_real(root: Path | str = "corpus") -> pd.DataFrame | None:
     )
 
 
-def real_labels_newer_than_texts(root: Path | str = "corpus") -> bool:
+def real_labels_newer_than_texts(root: Path | str = CORPUS_DIR) -> bool:
     """Whether the standoff labels changed after the texts were last built."""
     labels, texts = Path(root) / REAL_LABELS, Path(root) / REAL_TEXTS
     if not labels.exists():
@@ -98,7 +99,7 @@ def real_labels_newer_than_texts(root: Path | str = "corpus") -> bool:
 
 
 def load_corpus(
-    root: Path | str = "corpus",
+    root: Path | str = CORPUS_DIR,
     *,
     years: list[int] | None = None,
     extra: bool = True,
@@ -265,7 +266,7 @@ STATISTICS_TITLES = {
 }
 
 
-def statistics_markdown(root: Path | str = "corpus") -> str:
+def statistics_markdown(root: Path | str = CORPUS_DIR) -> str:
     """The corpus's statistics and its annotators' agreement, as Markdown."""
     from pipeline.shared.tables import markdown_table
 

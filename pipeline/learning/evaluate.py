@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.learning.models import KEYWORDS, KeywordClassifier
+from pipeline.shared.settings import CORPUS_DIR
 from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
 
 
@@ -89,7 +90,7 @@ def evaluate_on(estimator, frame: pd.DataFrame) -> dict:
 PROMOTION_TOLERANCE = 0.01  # macro-F1 a new model may lose on a frozen set and still be promoted
 
 
-def compare_models(names: list[str], corpus_dir: Path | str = "corpus", models_dir=None) -> dict:
+def compare_models(names: list[str], corpus_dir: Path | str = CORPUS_DIR, models_dir=None) -> dict:
     """Every model's metrics on the same frozen sets, recomputed: ``{set: {model: metrics}}``."""
     import json
 
@@ -285,7 +286,7 @@ def evaluate_labelled(path: Path, model, engine: str = "nlpo3") -> dict:
 
 def promote(
     name: str,
-    corpus_dir: Path | str = "corpus",
+    corpus_dir: Path | str = CORPUS_DIR,
     models_dir: Path | None = None,
     *,
     tolerance: float = PROMOTION_TOLERANCE,

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.shared.schema import col
+from pipeline.shared.settings import CORPUS_DIR
 from pipeline.shared.tables import atomic_path, cell_text, numbered_records
 from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS, category_from_label, category_th
 from pipeline.shared.vocabulary import (
@@ -225,7 +226,7 @@ def import_review(
     path: Path,
     *,
     year: int,
-    corpus_dir: Path = Path("corpus"),
+    corpus_dir: Path = CORPUS_DIR,
     who: str | None = None,
     replace: bool = False,
 ) -> ImportResult:
@@ -452,7 +453,7 @@ def plot_simulation(curve: pd.DataFrame, path: Path, target: float | None = None
     return save_figure(figure, path)
 
 
-def simulation_sets(corpus_dir: Path | str = "corpus", year: int = 2566):
+def simulation_sets(corpus_dir: Path | str = CORPUS_DIR, year: int = 2566):
     """The pool a simulated analyst labels from (the year's sample findings outside its frozen
     set) and the frozen set scored on; ``FileNotFoundError`` if the year has no frozen set."""
     from pipeline.learning.corpus import load_corpus

@@ -21,8 +21,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.shared.settings import SOURCES_DIR
+
 #: The sections file shipped beside the project (see its README); a clone of the corpora also works.
-DEFAULT_SOURCE = Path("../shared/sources")
 SECTIONS_FILE = "thaigov_sections.jsonl.gz"
 HASH_CHARS = 16
 
@@ -64,7 +65,7 @@ class Section:
     text: str
 
 
-def read_sections(source: Path | str = DEFAULT_SOURCE) -> Iterator[Section]:
+def read_sections(source: Path | str = SOURCES_DIR) -> Iterator[Section]:
     """The sections of the shipped sections file (``source`` is the file or its folder)."""
     source = Path(source)
     path = source / SECTIONS_FILE if source.is_dir() else source
@@ -83,7 +84,7 @@ class SourceTexts:
     or one corpus's own checkout, with ``<path>`` directly under it.
     """
 
-    def __init__(self, source: Path | str = DEFAULT_SOURCE):
+    def __init__(self, source: Path | str = SOURCES_DIR):
         self.source = Path(source)
         self._sections: dict[tuple[str, str], list[Section]] | None = None
         sections = self.source / SECTIONS_FILE if self.source.is_dir() else self.source
@@ -140,7 +141,7 @@ def read_labels(path: Path | str) -> list[dict]:
 
 
 def materialise(
-    labels: Iterable[dict], source: Path | str | SourceTexts = DEFAULT_SOURCE
+    labels: Iterable[dict], source: Path | str | SourceTexts = SOURCES_DIR
 ) -> list[dict]:
     """Each label with its ``text`` read from ``source``; a span whose hash differs is refused."""
     texts = source if isinstance(source, SourceTexts) else SourceTexts(source)
@@ -157,7 +158,7 @@ def materialise(
     return rows
 
 
-def build_texts(labels_path: Path | str, out_path: Path | str, source=DEFAULT_SOURCE) -> int:
+def build_texts(labels_path: Path | str, out_path: Path | str, source=SOURCES_DIR) -> int:
     """Materialise every labelled span's text into ``out_path`` (JSON Lines); returns the count.
 
     Refuses (:class:`StandoffError`) the first span whose text no longer matches its hash.

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.shared.schema import col
+from pipeline.shared.settings import CORPUS_DIR
 from pipeline.shared.taxonomy import CATEGORY_IDS, SUBTHEME_OTHER, SUBTHEMES_BY_ID
 
 LABELS_FILE = "subthemes.jsonl"
@@ -120,7 +121,7 @@ def agreement(corpus_dir: Path | str) -> dict | None:
     }
 
 
-def train(corpus_dir: Path | str = "corpus") -> tuple[object, dict]:
+def train(corpus_dir: Path | str = CORPUS_DIR) -> tuple[object, dict]:
     """Fit on the labelled findings outside every frozen set; score on each frozen set."""
     from pipeline.learning.corpus import load_corpus
     from pipeline.learning.train import all_frozen_sets

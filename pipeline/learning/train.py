@@ -24,6 +24,7 @@ import pandas as pd
 from pipeline.learning.corpus import load_corpus
 from pipeline.learning.evaluate import evaluate_on, metrics, ordered_proba, reliability
 from pipeline.learning.models import DEFAULT_PARAMS, KEYWORDS, KeywordClassifier, build_pipeline
+from pipeline.shared.settings import CORPUS_DIR
 from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
 from pipeline.stages.classify import sharpen
 from pipeline.stages.words import DEFAULT_ENGINE, clean_tokens
@@ -310,7 +311,7 @@ def all_frozen_sets(corpus_dir: Path | str, corpus: pd.DataFrame) -> dict:
 
 
 def train(
-    corpus_dir: Path | str = "corpus",
+    corpus_dir: Path | str = CORPUS_DIR,
     *,
     name: str,
     years: list[int] | None = None,
@@ -358,7 +359,7 @@ def train(
     return model, card
 
 
-def tune(corpus_dir: Path | str = "corpus", grid: list[dict] | None = None) -> pd.DataFrame:
+def tune(corpus_dir: Path | str = CORPUS_DIR, grid: list[dict] | None = None) -> pd.DataFrame:
     """Cross-validated macro-F1 on real text of each setting in ``grid``, frozen sets left out."""
     corpus = with_tokens(load_corpus(corpus_dir))
     frozen = [i for ids in all_frozen_sets(corpus_dir, corpus).values() for i in ids]

@@ -1,4 +1,5 @@
-"""Where the tool finds its shipped models, resolved once, whatever the working folder.
+"""Where things are: the shipped models (resolved once, whatever the working folder), and the
+default folders the commands read and write, relative to where they run.
 
 ``FINDINGS_HOME`` names a folder holding ``models/`` when set. Otherwise the models are the ones
 installed with the package: in a checkout (an editable install) the repository's own
@@ -12,6 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 
 HOME_VARIABLE = "FINDINGS_HOME"
+CORPUS_DIR = Path("corpus")  # the labelled corpus, in a checkout
+OUTPUT_DIR = Path("out")  # where ``findings summarize`` writes the year's files
+SOURCES_DIR = Path("../shared/sources")  # the public texts the real findings are cut from
 CHECKOUT = Path(__file__).resolve().parents[2]  # the repository, when run from a checkout
 
 
