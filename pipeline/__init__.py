@@ -20,6 +20,7 @@ from importlib import import_module
 _API = {
     "parse_paths": ("pipeline.stages.parse", "parse_paths"),
     "parse_file": ("pipeline.stages.parse", "parse_file"),
+    "read_inputs": ("pipeline.stages.parse", "read_inputs"),
     "tokenize_findings": ("pipeline.stages.words", "tokenize"),
     "classify_findings": ("pipeline.stages.classify", "classify"),
     "load_model": ("pipeline.learning.models", "load_model"),
