@@ -100,8 +100,7 @@ def count_matrix(rows: np.ndarray, columns: np.ndarray, shape) -> sp.csr_matrix:
     """Counts of (row, column) pairs given row by row, each row's columns sorted."""
     indptr = np.searchsorted(rows, np.arange(shape[0] + 1))
     counts = sp.csr_matrix((np.ones(len(columns)), columns, indptr), shape=shape)
-    counts = counts.tocsc().tocsr()  # sorts each row's columns in linear time
-    counts.sum_duplicates()
+    counts.sum_duplicates()  # sorts each row's columns and adds up the repeated ones
     return counts
 
 
