@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +15,8 @@ from pipeline.learning.models import KeywordClassifier, LoadedModel, build_pipel
 from pipeline.shared.schema import SchemaError, col
 from pipeline.stages.classify import PRODUCES, classify, sharpen
 from pipeline.stages.words import tokenize, tokens
+
+ROOT = Path(__file__).resolve().parents[1]
 
 runner = CliRunner()
 TRAIN = SMALL_TRAINING_SET
@@ -159,3 +162,48 @@ def test_the_saved_model_alone_gives_what_classify_gives(tmp_path):
     proba = alone.predict_proba(list(findings[col.RAW_TEXT].str.replace(r"^\S+\s", "", regex=True)))
     assert list(alone.classes_[proba.argmax(1)]) == list(classified[col.MODEL_CATEGORY])
     assert proba.max(1).round(4).tolist() == classified[col.MODEL_CONFIDENCE].tolist()
+
+
+def evidence_row_by_row(estimator, matrix, predicted) -> list[str]:
+    """Evidence as it was read before it was vectorized, one finding at a time: positive
+    weights, heaviest first (ties: the column named first), words before character n-grams,
+    three different words shown without their head mark."""
+    classifier = estimator.named_steps["classifier"]
+    names = estimator.named_steps["features"].get_feature_names_out()
+    out = []
+    for row, category in zip(matrix.tocsr(), predicted):
+        weights = classifier.coef_[list(classifier.classes_).index(category), row.indices]
+        text = ""
+        for block in ("words__", "chars__"):
+            ranked = sorted(
+                (-w, j)
+                for w, j in zip(weights * row.data, row.indices)
+                if w > 0 and names[j].startswith(block)
+            )
+            shown = dict.fromkeys(names[j][len(block) :].replace("^", "") for _, j in ranked)
+            text = ", ".join(list(shown)[:3])
+            if text:
+                break
+        out.append(text)
+    return out
+
+
+def test_evidence_is_what_reading_row_by_row_gives():
+    import numpy as np
+
+    from pipeline.learning.corpus import load_corpus
+    from pipeline.learning.models import load_model
+    from pipeline.shared.taxonomy import CATEGORY_IDS
+    from pipeline.stages.classify import evidence, featurize, predict_proba
+
+    model = load_model()
+    texts = tokenize(load_corpus(ROOT / "corpus", real=False).sample(400, random_state=0))
+    no_known_word = ["ฮฮงบประมาณฮฮ", "ฮฮเจ้าหน้าที่ฮฮ ฮฮระบบฮฮ"]  # their character n-grams speak
+    texts = [*texts[col.TOKENS], *no_known_word, "", "ก"]
+    matrix = featurize(model.estimator, texts)
+    predicted = np.array(CATEGORY_IDS)[predict_proba(model, texts, matrix).argmax(axis=1)]
+    expected = evidence_row_by_row(model.estimator, matrix, predicted)
+    assert evidence(model.estimator, texts, predicted, matrix) == expected
+    assert evidence(model.estimator, texts, predicted) == expected  # featurized inside
+    assert all(expected[-4:-2]) and expected[-2] == ""  # character n-grams; nothing
+    assert len(set(expected)) > 300

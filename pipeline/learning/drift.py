@@ -24,7 +24,7 @@ def model_vocabulary(model: LoadedModel) -> set[str] | None:
     if not steps:
         return None
     words = dict(steps["features"].transformer_list)["words"]
-    return {term for term in words.vocabulary_ if " " not in term}
+    return {term for term in words.get_feature_names_out() if " " not in term}
 
 
 def drift(classified: pd.DataFrame, model: LoadedModel) -> dict:

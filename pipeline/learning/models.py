@@ -5,12 +5,13 @@ Two kinds of model answer the same calls (``predict_proba`` over the categories,
 - ``keywords``: the floor every trained model must beat, built from the taxonomy's cue words; it
   needs no training and no file.
 - a trained scikit-learn ``Pipeline``, self-contained: the finding's text repaired and cut into
-  words (:class:`FindingText`), word n-grams plus character n-grams within words, a logistic
-  regression whose probabilities are temperature-scaled (:class:`CalibratedLogistic`).
+  words (:class:`FindingText`), TF-IDF of word n-grams plus character n-grams within words
+  (:mod:`pipeline.learning.features`), a logistic regression whose probabilities are
+  temperature-scaled (:class:`CalibratedLogistic`).
 
 A trained model lives in ``models/NAME/`` as ``model.skops`` and ``card.json``. Loading checks the
 file's SHA-256 against the card and refuses any object type that is not a scikit-learn, NumPy or
-SciPy type or one of this package's two steps (:data:`OWN_TYPES`, whose code is the installed
+SciPy type or one of this package's own steps (:data:`OWN_TYPES`, whose code is the installed
 package's), so a model file passed between analysts cannot run code of its own.
 """
 
@@ -172,7 +173,13 @@ class CalibratedLogistic(LogisticRegression):
 
 #: The project's own steps of a saved model: trusted by name, their code is this package's.
 OWN_TYPES = frozenset(
-    {"pipeline.learning.models.FindingText", "pipeline.learning.models.CalibratedLogistic"}
+    {
+        "pipeline.learning.models.FindingText",
+        "pipeline.learning.models.CalibratedLogistic",
+        "pipeline.learning.features.NgramUnion",
+        "pipeline.learning.features.WordNgrams",
+        "pipeline.learning.features.CharNgrams",
+    }
 )
 
 
@@ -182,23 +189,17 @@ def build_pipeline(params: dict | None = None, *, random_state: int = 0):
     Loading the saved file and calling ``predict_proba`` on findings' texts gives what
     ``classify`` gives.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.pipeline import Pipeline
+
+    from pipeline.learning.features import CharNgrams, NgramUnion, WordNgrams
 
     params = {**DEFAULT_PARAMS, **(params or {})}
-    words = TfidfVectorizer(
-        token_pattern=r"\S+",
-        ngram_range=tuple(params["word_ngrams"]),
-        sublinear_tf=True,
-        min_df=params["word_min_df"],
-    )
-    chars = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=tuple(params["char_ngrams"]), sublinear_tf=True, min_df=2
-    )
+    words = WordNgrams(ngram_range=tuple(params["word_ngrams"]), min_df=params["word_min_df"])
+    chars = CharNgrams(ngram_range=tuple(params["char_ngrams"]), min_df=2)
     return Pipeline(
         [
             ("text", FindingText(params["head_tokens"])),
-            ("features", FeatureUnion([("words", words), ("chars", chars)])),
+            ("features", NgramUnion(words, chars)),
             (
                 "classifier",
                 CalibratedLogistic(
@@ -237,13 +238,7 @@ def save_model(estimator, card: dict, folder: Path) -> Path:
     from pipeline.shared.tables import atomic_path
 
     folder.mkdir(parents=True, exist_ok=True)
-    # TF-IDF keeps every term it dropped, for introspection only: tens of MB of char n-grams
-    for _, step in getattr(estimator, "steps", []):
-        for _, part in getattr(step, "transformer_list", []):
-            if hasattr(part, "stop_words_"):
-                part.stop_words_ = None
     with atomic_path(folder / MODEL_FILE) as temporary:
-        # the vocabulary is stored as verbose JSON: deflate it (25 MB → a few MB)
         skops.io.dump(estimator, temporary, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
         digest, audited = sha256(temporary), own_types(temporary)
     card = {**card, "model_file": MODEL_FILE, "model_sha256": digest, "own_types": audited}

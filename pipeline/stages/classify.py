@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from pipeline.learning.models import HEAD_MARK, KeywordClassifier, LoadedModel
 from pipeline.shared import schema
@@ -71,8 +72,13 @@ def featurize(estimator, tokens):
     return estimator.named_steps["features"].transform(inputs)
 
 
-def _evidence(estimator, texts, predicted: np.ndarray, matrix=None) -> list[str]:
-    """The tokens whose weight for the predicted category, times their value, is highest."""
+def evidence(estimator, texts, predicted: np.ndarray, matrix=None) -> list[str]:
+    """The tokens whose weight for the predicted category, times their value, is highest.
+
+    Up to three different ones a finding, the strongest first. Words read better than character
+    n-grams: a finding shows n-grams only when no word pushed it. A marked opening word
+    (^งบประมาณ) is shown as the word itself.
+    """
     if isinstance(estimator, KeywordClassifier):
         return [
             ", ".join(
@@ -82,33 +88,62 @@ def _evidence(estimator, texts, predicted: np.ndarray, matrix=None) -> list[str]
             )[:120]
             for text, category in zip(texts, predicted)
         ]
-    features = estimator.named_steps["features"]
     classifier = estimator.named_steps["classifier"]
     if matrix is None:
         matrix = featurize(estimator, texts)
-    matrix = matrix.tocsr()
-    full_names = features.get_feature_names_out()
-    # a marked opening word (^งบประมาณ) is shown as the word itself
-    names = np.array([n.split("__", 1)[1].replace(HEAD_MARK, "") for n in full_names], dtype=object)
-    word = np.char.startswith(full_names.astype(str), "words__")
-    class_of = {c: i for i, c in enumerate(classifier.classes_)}
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    target = np.array([class_of.get(c, 0) for c in predicted])[rows]
-    weights = classifier.coef_[target, matrix.indices] * matrix.data
-    out = [""] * matrix.shape[0]
-    # words read better than character n-grams; a row falls back to those only if no word helps
-    for use_words in (True, False):
-        keep = (weights > 0) & (word[matrix.indices] == use_words)
-        keep &= np.array([not text for text in out], dtype=bool)[rows]
-        r, w, c = rows[keep], weights[keep], matrix.indices[keep]
-        if not len(r):
-            continue
-        order = np.lexsort((-w, r))
-        r, c = r[order], c[order]
-        starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
-        for begin, end in zip(starts, np.r_[starts[1:], len(r)]):
-            unique = dict.fromkeys(names[c[begin:end]])  # in weight order, each word once
-            out[r[begin]] = ", ".join(list(unique)[:EVIDENCE_TOKENS])
+    matrix = sp.csr_matrix(matrix)
+    if not matrix.has_sorted_indices:  # of equal weights, the feature named first wins
+        matrix = matrix.sorted_indices()
+    target = pd.Index(classifier.classes_).get_indexer(np.asarray(predicted))
+    target[target < 0] = 0
+    out = np.full(matrix.shape[0], "", dtype=object)
+    start = 0
+    # the feature blocks in order of preference: words, then character n-grams
+    for _, part in estimator.named_steps["features"].transformer_list:
+        names = part.get_feature_names_out()
+        stop, pending = start + len(names), np.flatnonzero(out == "")
+        block = (matrix if len(pending) == len(out) else matrix[pending])[:, start:stop]
+        rows = np.repeat(np.arange(len(pending)), np.diff(block.indptr))
+        weights = classifier.coef_[target[pending][rows], block.indices + start] * block.data
+        helps = weights > 0
+        shown, labels = pd.factorize(pd.Series(names).str.replace(HEAD_MARK, "", regex=False))
+        chosen = strongest(rows[helps], weights[helps], shown[block.indices[helps]], len(pending))
+        out[pending] = joined(np.asarray(labels, dtype=object), chosen)
+        start = stop
+    return out.tolist()
+
+
+def strongest(rows, weights, ids, n_rows: int, k: int = EVIDENCE_TOKENS) -> np.ndarray:
+    """Per row, the ``ids`` of its ``k`` heaviest entries, each id once, the heaviest first.
+
+    Entries come row by row; of equal weights the earlier entry wins. Returns ``(n_rows, k)``
+    ids, -1 where a row has fewer.
+    """
+    chosen = np.full((n_rows, k), -1)
+    if not len(rows):
+        return chosen
+    new_row = np.r_[True, rows[1:] != rows[:-1]]
+    starts, segment = np.flatnonzero(new_row), np.cumsum(new_row) - 1
+    weights = weights.astype(float)  # a copy: the chosen ids are struck out as they are taken
+    for place in range(k):  # a few passes over all rows at once rather than a loop over rows
+        best = np.maximum.reduceat(weights, starts)
+        first = np.flatnonzero(weights == best[segment])
+        first = first[np.r_[True, segment[first][1:] != segment[first][:-1]]]
+        first = first[weights[first] > -np.inf]
+        chosen[rows[first], place] = ids[first]
+        taken = np.full(len(starts), -1)
+        taken[segment[first]] = ids[first]
+        weights[ids == taken[segment]] = -np.inf
+    return chosen
+
+
+def joined(labels: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Each row's chosen labels joined by commas (-1: none)."""
+    labels = np.append(labels, "")  # so that -1 reads as nothing
+    out = labels[chosen[:, 0]]
+    for place in range(1, chosen.shape[1]):
+        more = chosen[:, place] >= 0
+        out[more] = out[more] + ", " + labels[chosen[more, place]]
     return out
 
 
@@ -183,6 +218,6 @@ def _classify(findings: pd.DataFrame, model: LoadedModel) -> pd.DataFrame:
             col.MODEL: model.name,
             col.MODEL_CATEGORY: model_category,
             col.MODEL_CONFIDENCE: np.round(model_confidence, 4),
-            col.EVIDENCE: _evidence(model.estimator, texts, model_category, matrix),
+            col.EVIDENCE: evidence(model.estimator, texts, model_category, matrix),
         }
     )
