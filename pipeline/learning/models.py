@@ -8,9 +8,11 @@ Two kinds of model answer the same calls (``predict_proba`` over the categories,
   words (:class:`FindingText`), word n-grams plus character n-grams within words, a logistic
   regression whose probabilities are temperature-scaled (:class:`CalibratedLogistic`).
 
-A trained model lives in ``models/NAME/`` as ``model.skops`` and ``card.json``. Loading checks the
-file's SHA-256 against the card and refuses any object type that is not a scikit-learn, NumPy or
-SciPy type or one of this package's two steps (:data:`OWN_TYPES`, whose code is the installed
+A trained model lives in ``models/NAME/`` as ``model.skops`` and ``card.json``. The types a file
+holds beyond those skops trusts by itself are audited once, when it is written, and recorded in
+the card (``own_types``) beside the file's SHA-256. Loading checks the hash and hands skops that
+list as its trusted types, after refusing any type not on :data:`ALLOWED_TYPES` (the scikit-learn
+and NumPy types the pipeline is made of, and this package's two steps, whose code is the installed
 package's), so a model file passed between analysts cannot run code of its own.
 """
 
@@ -174,6 +176,27 @@ class CalibratedLogistic(LogisticRegression):
 OWN_TYPES = frozenset(
     {"pipeline.learning.models.FindingText", "pipeline.learning.models.CalibratedLogistic"}
 )
+#: Every type a saved model may hold: the pipeline's scikit-learn steps, the NumPy types of
+#: their parameters and fitted attributes, the builtins skops writes, and :data:`OWN_TYPES`. A
+#: card that lists a type outside it is refused; a new kind of step needs adding here (a test
+#: checks that every type of a freshly trained model is on it).
+ALLOWED_TYPES = OWN_TYPES | frozenset(
+    {
+        "sklearn.pipeline.Pipeline",
+        "sklearn.pipeline.FeatureUnion",
+        "sklearn.feature_extraction.text.TfidfVectorizer",
+        "sklearn.feature_extraction.text.TfidfTransformer",
+        "numpy.ndarray",
+        "numpy.float64",
+        "builtins.bool",
+        "builtins.dict",
+        "builtins.float",
+        "builtins.int",
+        "builtins.list",
+        "builtins.str",
+        "builtins.tuple",
+    }
+)
 
 
 def build_pipeline(params: dict | None = None, *, random_state: int = 0):
@@ -266,41 +289,48 @@ def own_types(path: Path) -> list[str]:
     """The types of a saved model that skops does not trust by itself (audited at save time)."""
     import skops.io
 
-    return sorted(skops.io.get_untrusted_types(file=path))
+    try:
+        return sorted(skops.io.get_untrusted_types(file=path))
+    except Exception as error:  # a damaged or foreign file
+        raise ModelError(
+            f"{path}: not a readable skops model file ({type(error).__name__})"
+        ) from None
 
 
 def load_estimator(path: Path, expected_sha256: str, audited: list[str] | None = None):
-    """Load a ``.skops`` file only if its hash matches and every type in it is a trusted one.
+    """Load a ``.skops`` file only if its hash matches and every type in it is allowed.
 
-    ``audited`` is the list of types the card recorded when the file was written: the hash
-    ties the file to it, so the (slow) audit is not repeated; any other type still refuses.
+    ``audited`` is the list of types the card recorded when the file was written (see
+    :func:`save_model`): the hash ties the file to it, so the slow audit is not repeated.
+    skops is given that list, once checked against :data:`ALLOWED_TYPES`, as the types to
+    trust, and refuses any other type it does not trust by itself. A card from before audits
+    were recorded has the file audited now.
     """
     import skops.io
+    from skops.io.exceptions import UntrustedTypesFoundException
 
     if not path.exists():
         raise ModelError(f"{path}: model file not found")
     if not expected_sha256 or sha256(path) != expected_sha256:
         raise ModelError(f"{path}: SHA-256 differs from the card's; the file was changed, refusing")
-    if audited is not None and set(audited) <= OWN_TYPES:
-        try:
-            return skops.io.load(path, trusted=sorted(audited))
-        except Exception as error:  # a type outside the list, or a damaged file
-            raise ModelError(
-                f"{path}: not loadable with the types its card lists ({type(error).__name__})"
-            ) from None
-    try:
-        untrusted = skops.io.get_untrusted_types(file=path)
-    except Exception as error:  # a damaged or foreign file
-        raise ModelError(
-            f"{path}: not a readable skops model file ({type(error).__name__})"
-        ) from None
-    foreign = sorted(set(untrusted) - OWN_TYPES)
+    if audited is None:
+        audited = own_types(path)
+    foreign = sorted(set(audited) - ALLOWED_TYPES)
     if foreign:
         raise ModelError(
             f"{path}: contains object types this project never saves ({', '.join(foreign)}); "
             "refusing to load it"
         )
-    return skops.io.load(path, trusted=sorted(set(untrusted)))
+    try:
+        return skops.io.load(path, trusted=sorted(audited))
+    except UntrustedTypesFoundException:
+        raise ModelError(
+            f"{path}: not loadable with the types its card lists (it holds others); refusing it"
+        ) from None
+    except Exception as error:  # a damaged file
+        raise ModelError(
+            f"{path}: not a readable skops model file ({type(error).__name__})"
+        ) from None
 
 
 def update_card(folder: Path, **fields) -> dict:
