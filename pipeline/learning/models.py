@@ -22,6 +22,7 @@ import hashlib
 import json
 import re
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -253,22 +254,82 @@ class LoadedModel:
         return float(self.card.get("review_threshold", 0.5))
 
 
-def save_model(estimator, card: dict, folder: Path) -> Path:
-    """Write ``model.skops`` and ``card.json`` (with the file's SHA-256) into ``folder``."""
+#: Where a saved step keeps its vocabulary: one array of its terms in column order. Written as
+#: a dict, skops makes two nodes of every term (110,000 for the default model), which took most
+#: of a second to read back; the array takes milliseconds. Loading puts the dict back.
+PACKED_VOCABULARY = "vocabulary_terms_"
+
+
+def _steps(estimator):
+    """The estimator and every step nested in it (a pipeline's steps, a feature union's parts)."""
+    if not hasattr(estimator, "__dict__"):  # "passthrough", "drop"
+        return
+    yield estimator
+    for _, step in getattr(estimator, "steps", []):
+        yield from _steps(step)
+    for _, part in getattr(estimator, "transformer_list", []):
+        yield from _steps(part)
+
+
+@contextmanager
+def _as_saved(estimator):
+    """The estimator as it is written, given back as it was afterwards: vocabularies packed,
+    and without the terms TF-IDF dropped (kept for introspection only: tens of MB of n-grams)."""
+    changed = []
+    for step in _steps(estimator):
+        kept = {}
+        if isinstance(step.__dict__.get("stop_words_"), set):
+            kept["stop_words_"] = step.__dict__.pop("stop_words_")
+        if isinstance(step.__dict__.get("vocabulary_"), dict):
+            vocabulary = kept["vocabulary_"] = step.__dict__.pop("vocabulary_")
+            terms = sorted(vocabulary, key=vocabulary.__getitem__)
+            setattr(step, PACKED_VOCABULARY, np.array(terms, dtype=str))
+        if kept:
+            changed.append((step, kept))
+    try:
+        yield estimator
+    finally:
+        for step, kept in changed:
+            step.__dict__.pop(PACKED_VOCABULARY, None)
+            step.__dict__.update(kept)
+
+
+def _unpacked(estimator, path: Path):
+    """A loaded estimator with its vocabularies as scikit-learn keeps them, term → column."""
+    for step in _steps(estimator):
+        terms = step.__dict__.pop(PACKED_VOCABULARY, None)
+        if terms is None:
+            continue
+        if not (isinstance(terms, np.ndarray) and terms.ndim == 1 and terms.dtype.kind == "U"):
+            raise ModelError(f"{path}: a vocabulary that is not a list of terms; refusing it")
+        vocabulary = dict(zip(terms.tolist(), range(len(terms))))
+        if len(vocabulary) != len(terms):
+            raise ModelError(f"{path}: a vocabulary that repeats a term; refusing it")
+        step.vocabulary_ = vocabulary
+    return estimator
+
+
+def dump_estimator(estimator, path: Path) -> tuple[str, list[str]]:
+    """Write ``estimator`` to ``path`` as skops; its SHA-256 and the types audited in it.
+
+    The audit (the types skops does not trust by itself) is done here, once, for the card: with
+    the hash it lets every later load skip it.
+    """
     import skops.io
 
+    with _as_saved(estimator):
+        # the vocabulary arrays are mostly padding: deflate them
+        skops.io.dump(estimator, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return sha256(path), own_types(path)
+
+
+def save_model(estimator, card: dict, folder: Path) -> Path:
+    """Write ``model.skops`` and ``card.json`` (with the file's SHA-256) into ``folder``."""
     from pipeline.shared.tables import atomic_path
 
     folder.mkdir(parents=True, exist_ok=True)
-    # TF-IDF keeps every term it dropped, for introspection only: tens of MB of char n-grams
-    for _, step in getattr(estimator, "steps", []):
-        for _, part in getattr(step, "transformer_list", []):
-            if hasattr(part, "stop_words_"):
-                part.stop_words_ = None
     with atomic_path(folder / MODEL_FILE) as temporary:
-        # the vocabulary is stored as verbose JSON: deflate it (25 MB → a few MB)
-        skops.io.dump(estimator, temporary, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-        digest, audited = sha256(temporary), own_types(temporary)
+        digest, audited = dump_estimator(estimator, temporary)
     card = {**card, "model_file": MODEL_FILE, "model_sha256": digest, "own_types": audited}
     with atomic_path(folder / CARD_FILE) as temporary:
         temporary.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", "utf-8")
@@ -301,7 +362,7 @@ def load_estimator(path: Path, expected_sha256: str, audited: list[str] | None =
     """Load a ``.skops`` file only if its hash matches and every type in it is allowed.
 
     ``audited`` is the list of types the card recorded when the file was written (see
-    :func:`save_model`): the hash ties the file to it, so the slow audit is not repeated.
+    :func:`dump_estimator`): the hash ties the file to it, so the slow audit is not repeated.
     skops is given that list, once checked against :data:`ALLOWED_TYPES`, as the types to
     trust, and refuses any other type it does not trust by itself. A card from before audits
     were recorded has the file audited now.
@@ -322,7 +383,7 @@ def load_estimator(path: Path, expected_sha256: str, audited: list[str] | None =
             "refusing to load it"
         )
     try:
-        return skops.io.load(path, trusted=sorted(audited))
+        estimator = skops.io.load(path, trusted=sorted(audited))
     except UntrustedTypesFoundException:
         raise ModelError(
             f"{path}: not loadable with the types its card lists (it holds others); refusing it"
@@ -331,6 +392,7 @@ def load_estimator(path: Path, expected_sha256: str, audited: list[str] | None =
         raise ModelError(
             f"{path}: not a readable skops model file ({type(error).__name__})"
         ) from None
+    return _unpacked(estimator, path)
 
 
 def update_card(folder: Path, **fields) -> dict:
