@@ -108,3 +108,27 @@ def test_parse_reads_a_findings_table_as_it_is(tmp_path):
     texts = [json.loads(line)["text"] for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(texts) == ["รถดูดโคลนชำรุดบ่อย", "ระบบสารสนเทศล่มบ่อย"]
     assert "Read 2 file(s)" in result.output.replace("\n", " ")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "not_imported"),
+    [
+        (["--help"], {"pandas", "sklearn", "skops"}),
+        (["models"], {"pandas", "sklearn", "skops"}),
+        (["models", "show", "default"], {"sklearn", "skops"}),
+    ],
+)
+def test_commands_that_load_no_model_import_no_scikit_learn(arguments, not_imported):
+    """Reading a card is instant; scikit-learn and skops cost a second and a half to import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom pipeline.cli import app\ntry:\n    app(sys.argv[1:])\n"
+        "except SystemExit:\n    pass\nprint(' '.join(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *arguments], capture_output=True, text=True, check=True
+    )
+    imported = set(done.stdout.splitlines()[-1].split())
+    assert not imported & not_imported

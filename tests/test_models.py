@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from conftest import SMALL_TRAINING_SET
 
+from pipeline.learning.cards import set_default
 from pipeline.learning.models import (
     ALLOWED_TYPES,
     KEYWORDS,
@@ -20,7 +21,6 @@ from pipeline.learning.models import (
     load_estimator,
     load_model,
     save_model,
-    set_default,
     sha256,
 )
 from pipeline.stages.words import tokens

@@ -30,17 +30,17 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from pipeline.learning.cards import (
+    CARD_FILE,
+    KEYWORDS,
+    MODEL_FILE,
+    MODELS_DIR,
+    ModelError,
+    default_name,
+    models_root,
+    read_card,
+)
 from pipeline.shared.taxonomy import CATEGORIES, CATEGORY_IDS
-
-KEYWORDS = "keywords"
-MODEL_FILE = "model.skops"
-CARD_FILE = "card.json"
-DEFAULT_FILE = "DEFAULT"
-MODELS_DIR = None  # None: the shipped models, found by ``pipeline.shared.settings.models_dir``
-
-
-class ModelError(ValueError):
-    """A model that cannot be found, trusted or loaded; the message says which and why."""
 
 
 class KeywordClassifier:
@@ -336,16 +336,6 @@ def save_model(estimator, card: dict, folder: Path) -> Path:
     return folder
 
 
-def read_card(folder: Path) -> dict:
-    path = folder / CARD_FILE
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelError(f"{path}: no model card; every model folder needs one") from None
-    except json.JSONDecodeError as error:
-        raise ModelError(f"{path}: the card is not valid JSON ({error.msg})") from None
-
-
 def own_types(path: Path) -> list[str]:
     """The types of a saved model that skops does not trust by itself (audited at save time)."""
     import skops.io
@@ -395,44 +385,10 @@ def load_estimator(path: Path, expected_sha256: str, audited: list[str] | None =
     return _unpacked(estimator, path)
 
 
-def update_card(folder: Path, **fields) -> dict:
-    """Add fields to a model's card (the model file, and so its hash, stay as they are)."""
-    from pipeline.shared.tables import atomic_path
-
-    card = {**read_card(folder), **fields}
-    with atomic_path(folder / CARD_FILE) as temporary:
-        temporary.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    return card
-
-
-def _models_dir(models_dir: Path | None) -> Path:
-    from pipeline.shared.settings import models_dir as shipped
-
-    return Path(models_dir) if models_dir is not None else shipped()
-
-
-def default_name(models_dir: Path | None = MODELS_DIR) -> str:
-    """The default model's name, from ``models/DEFAULT``; never a silent switch to keywords."""
-    marker = _models_dir(models_dir) / DEFAULT_FILE
-    if not marker.exists():
-        raise ModelError(
-            f"no default model: {marker} not found (set FINDINGS_HOME to the folder holding "
-            "models/, or name a model with --model; --model keywords uses the keyword baseline)"
-        )
-    return marker.read_text(encoding="utf-8").strip()
-
-
-def set_default(name: str, models_dir: Path | None = MODELS_DIR) -> None:
-    from pipeline.shared.tables import atomic_path
-
-    with atomic_path(_models_dir(models_dir) / DEFAULT_FILE) as temporary:
-        temporary.write_text(name + "\n", encoding="utf-8")
-
-
 def load_model(name: str | None = None, models_dir: Path | None = MODELS_DIR) -> LoadedModel:
     """A model by name (a folder under ``models_dir``, a folder path, or ``keywords``); the
     shipped models wherever the command runs when ``models_dir`` is not given."""
-    models_dir = _models_dir(models_dir)
+    models_dir = models_root(models_dir)
     name = name or default_name(models_dir)
     if name == KEYWORDS:
         return LoadedModel(
@@ -465,14 +421,3 @@ def _load_folder(folder: Path, stamp: tuple) -> LoadedModel:
         )
     estimator = load_estimator(model_file, digest, card.get("own_types"))
     return LoadedModel(card.get("name", folder.name), estimator, card, folder)
-
-
-def list_models(models_dir: Path | None = MODELS_DIR) -> list[dict]:
-    """The cards of every model folder, newest first."""
-    cards = []
-    for folder in sorted(p for p in _models_dir(models_dir).glob("*") if p.is_dir()):
-        try:
-            cards.append(read_card(folder))
-        except ModelError:
-            continue
-    return sorted(cards, key=lambda c: c.get("created", ""), reverse=True)

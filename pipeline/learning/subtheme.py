@@ -150,7 +150,8 @@ def train(corpus_dir: Path | str = "corpus") -> tuple[object, dict]:
 
 def save(estimator, card: dict, folder: Path) -> dict:
     """Write ``subtheme.skops`` into a model's folder and its figures and hash into the card."""
-    from pipeline.learning.models import dump_estimator, update_card
+    from pipeline.learning.cards import update_card
+    from pipeline.learning.models import dump_estimator
     from pipeline.shared.tables import atomic_path
 
     with atomic_path(folder / MODEL_FILE) as temporary:
