@@ -7,7 +7,7 @@ A large batch is made from the shipped corpus's findings, cycled: written as rep
 real readers and segmenter run) and as one findings table. Each stage is timed on it, beside the raw
 nlpo3 tokenizer on the same text; the command line is timed cold in fresh processes; peak memory is
 the resident size of a process classifying the findings table. Results are printed as Markdown and
-written to ``benchmarks/results.md``. Nothing here asserts a timing: the numbers are for reading.
+written to their section of ``benchmarks/results.md``. Nothing here asserts a timing.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -27,6 +28,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 FINDINGS_PER_REPORT = 100
+SECTION = "Throughput, start-up and memory"
+
+
+def write_section(path: Path, title: str, body: str) -> None:
+    """Put ``body`` under ``## title`` in ``path``, in place of what was there; other sections
+    (each benchmark writes its own) stay as they are."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    sections = [s.strip("\n") for s in re.split(r"(?m)^(?=## )", text) if s.strip()]
+    new = f"## {title}\n\n{body.strip()}"
+    mine = [i for i, s in enumerate(sections) if s.splitlines()[0] == f"## {title}"]
+    if mine:
+        sections[mine[0]] = new
+    else:
+        sections.append(new)
+    path.write_text("\n\n".join(sections) + "\n", encoding="utf-8")
 
 
 def corpus_texts() -> list[str]:
@@ -183,7 +199,7 @@ def main() -> None:
     ]
     text = "\n".join(lines) + "\n"
     print(text)
-    args.out.write_text(text, encoding="utf-8")
+    write_section(args.out, SECTION, text)
 
 
 if __name__ == "__main__":

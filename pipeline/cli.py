@@ -339,8 +339,9 @@ def train(
 ) -> None:
     """Train a model on the corpus, cross-validate it by report, and write it with its card."""
     models_dir = _models_dir(models_dir)
+    from pipeline.learning.cards import set_default
     from pipeline.learning.corpus import CorpusError
-    from pipeline.learning.models import save_model, set_default
+    from pipeline.learning.models import save_model
     from pipeline.learning.train import train as train_model
     from pipeline.learning.train import tune as tune_grid
 
@@ -423,7 +424,7 @@ def models(
     models_dir = _models_dir(models_dir)
     if ctx.invoked_subcommand:
         return
-    from pipeline.learning.models import default_name, list_models
+    from pipeline.learning.cards import default_name, list_models
 
     default = default_name(models_dir)
     table = Table(title=f"Models in {models_dir}/")
@@ -467,7 +468,7 @@ def models_show(
 ) -> None:
     """The card's results as Markdown tables (the README's tables are made with this)."""
     models_dir = _models_dir(models_dir)
-    from pipeline.learning.models import ModelError, read_card
+    from pipeline.learning.cards import ModelError, read_card
 
     try:
         card = read_card(models_dir / name)
@@ -558,7 +559,7 @@ def _fmt(value) -> str:
 
 
 def _model_markdown(card: dict) -> str:
-    from pipeline.learning.evaluate import card_markdown
+    from pipeline.learning.cards import card_markdown
 
     return card_markdown(card)
 

@@ -153,12 +153,9 @@ def test_the_saved_model_alone_gives_what_classify_gives(tmp_path):
         encoding="utf-8",
     )
     findings, _, _ = parse_file(report)
-    classified = classify(tokenize(findings), load_model(str(folder)))
-    import skops.io
-
-    from pipeline.learning.models import OWN_TYPES
-
-    alone = skops.io.load(folder / "model.skops", trusted=sorted(OWN_TYPES))
+    loaded = load_model(str(folder))
+    classified = classify(tokenize(findings), loaded)
+    alone = loaded.estimator
     proba = alone.predict_proba(list(findings[col.RAW_TEXT].str.replace(r"^\S+\s", "", regex=True)))
     assert list(alone.classes_[proba.argmax(1)]) == list(classified[col.MODEL_CATEGORY])
     assert proba.max(1).round(4).tolist() == classified[col.MODEL_CONFIDENCE].tolist()

@@ -130,3 +130,27 @@ def test_help_shows_no_python_type_labels():
         assert result.exit_code == 0, words
         for noise in ("<bool>", "<list[", "<str>", "<path>", "{"):
             assert noise not in result.output, (words, noise)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "not_imported"),
+    [
+        (["--help"], {"pandas", "sklearn", "skops"}),
+        (["models"], {"pandas", "sklearn", "skops"}),
+        (["models", "show", "default"], {"sklearn", "skops"}),
+    ],
+)
+def test_commands_that_load_no_model_import_no_scikit_learn(arguments, not_imported):
+    """Reading a card is instant; scikit-learn and skops cost a second and a half to import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom pipeline.cli import app\ntry:\n    app(sys.argv[1:])\n"
+        "except SystemExit:\n    pass\nprint(' '.join(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *arguments], capture_output=True, text=True, check=True
+    )
+    imported = set(done.stdout.splitlines()[-1].split())
+    assert not imported & not_imported

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
+import zipfile
 
 import numpy as np
 import pytest
 from conftest import SMALL_TRAINING_SET
 
+from pipeline.learning.cards import set_default
 from pipeline.learning.models import (
+    ALLOWED_TYPES,
     KEYWORDS,
+    OWN_TYPES,
+    PACKED_VOCABULARY,
     KeywordClassifier,
     ModelError,
     build_pipeline,
     load_estimator,
     load_model,
     save_model,
-    set_default,
     sha256,
 )
 from pipeline.stages.words import tokens
@@ -92,12 +96,122 @@ def test_a_model_file_with_an_unexpected_type_is_refused(tmp_path):
     with pytest.raises(ModelError, match=r"object types this project never saves .*Sneaky"):
         load_estimator(path, expected_sha256=sha256(path))
     # a card that lists only the project's own types does not let another type in either
-    own = ["pipeline.learning.models.CalibratedLogistic", "pipeline.learning.models.FindingText"]
+    own = sorted(OWN_TYPES)
     with pytest.raises(ModelError, match="not loadable with the types its card lists"):
         load_estimator(path, expected_sha256=sha256(path), audited=own)
-    # and a card listing a foreign type falls back to the audit, which refuses it
+    # and a card listing a foreign type is refused before skops reads the file
     with pytest.raises(ModelError, match=r"never saves .*Sneaky"):
         load_estimator(path, expected_sha256=sha256(path), audited=[*own, f"{__name__}.Sneaky"])
+
+
+def _forged(tmp_path, small_model, swapped=None, **card_changes):
+    """A saved model whose card was rewritten to match its file, which is ``swapped`` if given."""
+    import skops.io
+
+    folder = save_model(small_model[0], {"name": "forged"}, tmp_path / "forged")
+    if swapped is not None:
+        skops.io.dump(swapped, folder / "model.skops")
+    card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+    card.update(card_changes, model_sha256=sha256(folder / "model.skops"))
+    (folder / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [
+        "builtins.eval",
+        "os.system",
+        "sklearn.ensemble.RandomForestClassifier",  # safe for skops, but never in our models
+        "numpy.lib.npyio.NpzFile",
+    ],
+)
+def test_a_card_listing_a_type_outside_the_allow_list_is_refused(
+    tmp_path, small_model, listed, monkeypatch
+):
+    import skops.io
+
+    folder = _forged(tmp_path, small_model, own_types=[*sorted(OWN_TYPES), listed])
+    # refused from the card alone: skops never opens the file
+    monkeypatch.setattr(skops.io, "load", None)
+    with pytest.raises(ModelError, match=rf"never saves \({listed}\)") as error:
+        load_model(str(folder))
+    assert str(folder / "model.skops") in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_swapped_file_with_a_matching_hash_is_still_refused(tmp_path, small_model):
+    """Whoever can edit the card can fix its hash: skops's own check stops the other types."""
+    folder = _forged(tmp_path, small_model, swapped={"model": Sneaky()})
+    with pytest.raises(ModelError, match="not loadable with the types its card lists") as error:
+        load_model(str(folder))
+    assert str(folder / "model.skops") in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_load_whose_card_holds_the_audit_does_not_audit_again(tmp_path, small_model, monkeypatch):
+    import skops.io
+
+    save_model(small_model[0], {"name": "small"}, tmp_path / "small")
+    monkeypatch.setattr(skops.io, "get_untrusted_types", None)  # calling it would fail
+    assert load_model("small", models_dir=tmp_path).name == "small"
+
+
+def test_vocabularies_are_saved_as_arrays_and_loaded_as_dicts(tmp_path, small_model):
+    model = small_model[0]
+    vocabularies = [v.vocabulary_ for _, v in model.named_steps["features"].transformer_list]
+    save_model(model, {"name": "small"}, tmp_path / "small")
+    with zipfile.ZipFile(tmp_path / "small" / "model.skops") as saved:
+        schema = saved.read("schema.json").decode("utf-8")
+    assert PACKED_VOCABULARY in schema and '"vocabulary_"' not in schema
+    # the caller's model is as it was, and the loaded one has the same vocabularies
+    parts = model.named_steps["features"].transformer_list
+    assert [v.vocabulary_ for _, v in parts] == vocabularies
+    assert not any(hasattr(v, PACKED_VOCABULARY) for _, v in parts)
+    loaded = load_model("small", models_dir=tmp_path).estimator
+    parts = loaded.named_steps["features"].transformer_list
+    assert [v.vocabulary_ for _, v in parts] == vocabularies
+    assert all(type(column) is int for _, v in parts for column in v.vocabulary_.values())
+
+
+@pytest.mark.parametrize(
+    ("terms", "problem"),
+    [
+        (np.arange(3), "not a list of terms"),
+        (np.array(["งบ", "คน", "งบ"]), "repeats a term"),
+    ],
+)
+def test_a_packed_vocabulary_that_is_not_one_is_refused(tmp_path, small_model, terms, problem):
+    import skops.io
+
+    model = build_pipeline().fit(small_model[1], [label for _, label in TRAIN])
+    words = model.named_steps["features"].transformer_list[0][1]
+    del words.vocabulary_
+    setattr(words, PACKED_VOCABULARY, terms)
+    path = tmp_path / "model.skops"
+    skops.io.dump(model, path)
+    with pytest.raises(ModelError, match=problem):
+        load_estimator(path, sha256(path), audited=sorted(OWN_TYPES))
+
+
+def _types_in(path) -> set[str]:
+    """Every type a skops file names, read from its schema."""
+    with zipfile.ZipFile(path) as saved:
+        schema = json.loads(saved.read("schema.json"))
+    found, todo = set(), [schema]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            if "__module__" in node and "__class__" in node:
+                found.add(f"{node['__module__']}.{node['__class__']}")
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return found
+
+
+def test_every_type_of_a_saved_model_is_on_the_allow_list(tmp_path, small_model):
+    """A new kind of step in ``build_pipeline`` must be added to ``ALLOWED_TYPES`` too."""
+    save_model(small_model[0], {"name": "small"}, tmp_path / "small")
+    assert _types_in(tmp_path / "small" / "model.skops") <= ALLOWED_TYPES
 
 
 def test_a_file_that_is_not_a_model_is_refused(tmp_path):

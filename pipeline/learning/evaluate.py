@@ -1,7 +1,7 @@
-"""Evaluation: metrics, frozen-set comparisons of models, promotion, and the card as Markdown.
+"""Evaluation: metrics, frozen-set comparisons of models, and promotion.
 
 Training (:mod:`pipeline.learning.train`) scores its models with these; ``findings evaluate``,
-``findings models compare/promote/show`` call them as they are.
+``findings models compare/promote`` call them as they are.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.learning.models import KEYWORDS, KeywordClassifier
+from pipeline.learning.models import KeywordClassifier
 from pipeline.shared.settings import CORPUS_DIR
-from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
+from pipeline.shared.taxonomy import CATEGORY_IDS
 
 
 def metrics(y_true, y_pred) -> dict:
@@ -129,129 +129,6 @@ def promotion_check(
     return not reasons, reasons
 
 
-def _table(rows: dict, index_name: str) -> str:
-    from pipeline.shared.tables import markdown_table
-
-    def cell(value) -> str:
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return "-"
-        if isinstance(value, float) and value.is_integer() and value > 1:  # a count
-            return f"{int(value):,}"
-        return f"{value:.3f}" if isinstance(value, float) else str(value)
-
-    return markdown_table(pd.DataFrame(rows).T, index_name, cell=cell)
-
-
-def card_markdown(card: dict) -> str:
-    """A card's results as Markdown, real text first: the frozen real set, the real seed, the
-    cross-validation on real text; figures on text written for the project come last, marked."""
-    frozen = card.get("frozen_evaluation", {})
-    cv = card.get("cross_validation") or {}
-    lines = [
-        f"Model `{card['name']}` ({card['created']}), trained on "
-        f"{card['training_data']['findings']:,} findings "
-        f"({', '.join(f'{k} {v:,}' for k, v in card['training_data']['subsets'].items())}); "
-        f"data hash `{card['training_data']['sha256'][:12]}`.",
-        "",
-    ]
-    real = frozen.get("real")
-    if real:
-        models = {"model": real["model"], "written-only model": real.get("written_only")}
-        models[KEYWORDS] = real[KEYWORDS]
-        models = {k: v for k, v in models.items() if v}
-        rows = {
-            f"{c} ({BY_ID[c].th})": {
-                **{f"{k} F1": v["per_category"][c]["f1"] for k, v in models.items()},
-                "support": real["model"]["per_category"][c]["support"],
-            }
-            for c in CATEGORY_IDS
-        }
-        rows["**macro-F1**"] = {
-            **{f"{k} F1": v["macro_f1"] for k, v in models.items()},
-            "support": real["findings"],
-        }
-        rows["accuracy"] = {f"{k} F1": v["accuracy"] for k, v in models.items()}
-        rows["expected calibration error"] = {
-            f"{k} F1": v["reliability"]["ece"] for k, v in models.items()
-        }
-        lines += [
-            f"**Real text: the frozen real set** ({real['findings']} findings of other Thai public "
-            "bodies, whole pages never trained on; `corpus/real/frozen_eval.json`):",
-            "",
-            _table(rows, "category"),
-            "",
-            "Reliability of the model's confidence on the frozen real set:",
-            "",
-            _table(
-                {b.pop("bin"): b for b in [dict(x) for x in real["model"]["reliability"]["bins"]]},
-                "confidence",
-            ),
-            "",
-        ]
-    seed = frozen.get("2565")
-    if seed:
-        row = {"model": seed["model"]["macro_f1"], KEYWORDS: seed[KEYWORDS]["macro_f1"]}
-        if seed.get("written_only"):
-            row["written-only model"] = seed["written_only"]["macro_f1"]
-        rows = {f"by the report's headings ({seed['findings']})": row}
-        if "model_by_guidelines" in seed:
-            rows[f"{seed['relabelled']} relabelled by GUIDELINES §4"] = {
-                "model": seed["model_by_guidelines"]["macro_f1"],
-                KEYWORDS: seed["keywords_by_guidelines"]["macro_f1"],
-            }
-        lines += ["**Real text: the FY2565 seed** (macro-F1):", "", _table(rows, "labels"), ""]
-    if cv.get("real"):
-        part = cv["real"]
-        review = cv["review"]
-        lines += [
-            f"**Real text, {cv['folds']}-fold cross-validation grouped by page** "
-            f"({part['findings']} real findings out of fold; trained on the rest, real and "
-            f"written): macro-F1 {part['model']['macro_f1']:.3f} against "
-            f"{part[KEYWORDS]['macro_f1']:.3f} for the keywords; calibration temperature "
-            f"{cv['temperature']}, expected calibration error {part['reliability']['ece']} "
-            f"({part['reliability_uncalibrated']['ece']} before calibration). Review threshold "
-            f"{review['threshold']}: the {review['share_above']:.0%} of real findings at or "
-            f"above it are right {review['precision_above'] or 0:.0%} of the time; the rest are "
-            f"flagged and hold {review.get('errors_flagged', 0):.0%} of the errors.",
-            "",
-        ]
-    written = {}
-    if cv.get("written"):
-        part = cv["written"]
-        written[f"cross-validation ({part['findings']})"] = {
-            "model": part["model"]["macro_f1"],
-            KEYWORDS: part[KEYWORDS]["macro_f1"],
-        }
-    for key, result in frozen.items():
-        if key in ("real", "2565"):
-            continue
-        written[f"FY{key} frozen set ({result['findings']})"] = {
-            "model": result["model"]["macro_f1"],
-            KEYWORDS: result[KEYWORDS]["macro_f1"],
-        }
-    if written:
-        lines += [
-            "Text written for the project (sample reports and other bodies' findings; these "
-            "figures come after the real ones because the model has seen this writing style):",
-            "",
-            _table(written, "macro-F1"),
-            "",
-        ]
-    if card.get(
-        "subthemes"
-    ):  # the sub-theme model saved beside this one (pipeline.learning.subtheme)
-        from pipeline.learning.subtheme import card_markdown as subtheme_markdown
-
-        lines += [
-            "**Sub-themes** (`findings subthemes train`; the frozen sets as above: real first, "
-            "2565 the seed's 45, 2566 written for the project):",
-            "",
-            subtheme_markdown(card["subthemes"]),
-            "",
-        ]
-    return "\n".join(lines)
-
-
 def evaluate_labelled(path: Path, model, engine: str = "nlpo3") -> dict:
     """Metrics of a loaded model on a .jsonl of findings with ``text`` and ``label``.
 
@@ -299,7 +176,7 @@ def promote(
     """
     import datetime
 
-    from pipeline.learning.models import default_name, set_default, update_card
+    from pipeline.learning.cards import default_name, set_default, update_card
     from pipeline.shared.settings import models_dir as shipped
 
     models_dir = Path(models_dir) if models_dir is not None else shipped()

@@ -9,9 +9,11 @@ Two kinds of model answer the same calls (``predict_proba`` over the categories,
   (:mod:`pipeline.learning.features`), a logistic regression whose probabilities are
   temperature-scaled (:class:`CalibratedLogistic`).
 
-A trained model lives in ``models/NAME/`` as ``model.skops`` and ``card.json``. Loading checks the
-file's SHA-256 against the card and refuses any object type that is not a scikit-learn, NumPy or
-SciPy type or one of this package's own steps (:data:`OWN_TYPES`, whose code is the installed
+A trained model lives in ``models/NAME/`` as ``model.skops`` and ``card.json``. The types a file
+holds beyond those skops trusts by itself are audited once, when it is written, and recorded in
+the card (``own_types``) beside the file's SHA-256. Loading checks the hash and hands skops that
+list as its trusted types, after refusing any type not on :data:`ALLOWED_TYPES` (the scikit-learn
+and NumPy types the pipeline is made of, and this package's own steps, whose code is the installed
 package's), so a model file passed between analysts cannot run code of its own.
 """
 
@@ -21,6 +23,7 @@ import hashlib
 import json
 import re
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,17 +31,17 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from pipeline.learning.cards import (
+    CARD_FILE,
+    KEYWORDS,
+    MODEL_FILE,
+    MODELS_DIR,
+    ModelError,
+    default_name,
+    models_root,
+    read_card,
+)
 from pipeline.shared.taxonomy import CATEGORIES, CATEGORY_IDS
-
-KEYWORDS = "keywords"
-MODEL_FILE = "model.skops"
-CARD_FILE = "card.json"
-DEFAULT_FILE = "DEFAULT"
-MODELS_DIR = None  # None: the shipped models, found by ``pipeline.shared.settings.models_dir``
-
-
-class ModelError(ValueError):
-    """A model that cannot be found, trusted or loaded; the message says which and why."""
 
 
 class KeywordClassifier:
@@ -181,6 +184,27 @@ OWN_TYPES = frozenset(
         "pipeline.learning.features.CharNgrams",
     }
 )
+#: Every type a saved model may hold: the pipeline's scikit-learn steps, the NumPy types of
+#: their parameters and fitted attributes, the builtins skops writes, and :data:`OWN_TYPES`. A
+#: card that lists a type outside it is refused; a new kind of step needs adding here (a test
+#: checks that every type of a freshly trained model is on it).
+ALLOWED_TYPES = OWN_TYPES | frozenset(
+    {
+        "sklearn.pipeline.Pipeline",
+        "sklearn.pipeline.FeatureUnion",
+        "sklearn.feature_extraction.text.TfidfVectorizer",
+        "sklearn.feature_extraction.text.TfidfTransformer",
+        "numpy.ndarray",
+        "numpy.float64",
+        "builtins.bool",
+        "builtins.dict",
+        "builtins.float",
+        "builtins.int",
+        "builtins.list",
+        "builtins.str",
+        "builtins.tuple",
+    }
+)
 
 
 def build_pipeline(params: dict | None = None, *, random_state: int = 0):
@@ -231,111 +255,141 @@ class LoadedModel:
         return float(self.card.get("review_threshold", 0.5))
 
 
-def save_model(estimator, card: dict, folder: Path) -> Path:
-    """Write ``model.skops`` and ``card.json`` (with the file's SHA-256) into ``folder``."""
+#: Where a saved step keeps its vocabulary: one array of its terms in column order. Written as
+#: a dict, skops makes two nodes of every term (110,000 for the default model), which took most
+#: of a second to read back; the array takes milliseconds. Loading puts the dict back.
+PACKED_VOCABULARY = "vocabulary_terms_"
+
+
+def _steps(estimator):
+    """The estimator and every step nested in it (a pipeline's steps, a feature union's parts)."""
+    if not hasattr(estimator, "__dict__"):  # "passthrough", "drop"
+        return
+    yield estimator
+    for _, step in getattr(estimator, "steps", []):
+        yield from _steps(step)
+    for _, part in getattr(estimator, "transformer_list", []):
+        yield from _steps(part)
+
+
+@contextmanager
+def _as_saved(estimator):
+    """The estimator as it is written, given back as it was afterwards: vocabularies packed,
+    and without the terms TF-IDF dropped (kept for introspection only: tens of MB of n-grams)."""
+    changed = []
+    for step in _steps(estimator):
+        kept = {}
+        if isinstance(step.__dict__.get("stop_words_"), set):
+            kept["stop_words_"] = step.__dict__.pop("stop_words_")
+        if isinstance(step.__dict__.get("vocabulary_"), dict):
+            vocabulary = kept["vocabulary_"] = step.__dict__.pop("vocabulary_")
+            terms = sorted(vocabulary, key=vocabulary.__getitem__)
+            setattr(step, PACKED_VOCABULARY, np.array(terms, dtype=str))
+        if kept:
+            changed.append((step, kept))
+    try:
+        yield estimator
+    finally:
+        for step, kept in changed:
+            step.__dict__.pop(PACKED_VOCABULARY, None)
+            step.__dict__.update(kept)
+
+
+def _unpacked(estimator, path: Path):
+    """A loaded estimator with its vocabularies as scikit-learn keeps them, term → column."""
+    for step in _steps(estimator):
+        terms = step.__dict__.pop(PACKED_VOCABULARY, None)
+        if terms is None:
+            continue
+        if not (isinstance(terms, np.ndarray) and terms.ndim == 1 and terms.dtype.kind == "U"):
+            raise ModelError(f"{path}: a vocabulary that is not a list of terms; refusing it")
+        vocabulary = dict(zip(terms.tolist(), range(len(terms))))
+        if len(vocabulary) != len(terms):
+            raise ModelError(f"{path}: a vocabulary that repeats a term; refusing it")
+        step.vocabulary_ = vocabulary
+    return estimator
+
+
+def dump_estimator(estimator, path: Path) -> tuple[str, list[str]]:
+    """Write ``estimator`` to ``path`` as skops; its SHA-256 and the types audited in it.
+
+    The audit (the types skops does not trust by itself) is done here, once, for the card: with
+    the hash it lets every later load skip it.
+    """
     import skops.io
 
+    with _as_saved(estimator):
+        # the vocabulary arrays are mostly padding: deflate them
+        skops.io.dump(estimator, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return sha256(path), own_types(path)
+
+
+def save_model(estimator, card: dict, folder: Path) -> Path:
+    """Write ``model.skops`` and ``card.json`` (with the file's SHA-256) into ``folder``."""
     from pipeline.shared.tables import atomic_path
 
     folder.mkdir(parents=True, exist_ok=True)
     with atomic_path(folder / MODEL_FILE) as temporary:
-        skops.io.dump(estimator, temporary, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-        digest, audited = sha256(temporary), own_types(temporary)
+        digest, audited = dump_estimator(estimator, temporary)
     card = {**card, "model_file": MODEL_FILE, "model_sha256": digest, "own_types": audited}
     with atomic_path(folder / CARD_FILE) as temporary:
         temporary.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return folder
 
 
-def read_card(folder: Path) -> dict:
-    path = folder / CARD_FILE
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelError(f"{path}: no model card; every model folder needs one") from None
-    except json.JSONDecodeError as error:
-        raise ModelError(f"{path}: the card is not valid JSON ({error.msg})") from None
-
-
 def own_types(path: Path) -> list[str]:
     """The types of a saved model that skops does not trust by itself (audited at save time)."""
     import skops.io
 
-    return sorted(skops.io.get_untrusted_types(file=path))
+    try:
+        return sorted(skops.io.get_untrusted_types(file=path))
+    except Exception as error:  # a damaged or foreign file
+        raise ModelError(
+            f"{path}: not a readable skops model file ({type(error).__name__})"
+        ) from None
 
 
 def load_estimator(path: Path, expected_sha256: str, audited: list[str] | None = None):
-    """Load a ``.skops`` file only if its hash matches and every type in it is a trusted one.
+    """Load a ``.skops`` file only if its hash matches and every type in it is allowed.
 
-    ``audited`` is the list of types the card recorded when the file was written: the hash
-    ties the file to it, so the (slow) audit is not repeated; any other type still refuses.
+    ``audited`` is the list of types the card recorded when the file was written (see
+    :func:`dump_estimator`): the hash ties the file to it, so the slow audit is not repeated.
+    skops is given that list, once checked against :data:`ALLOWED_TYPES`, as the types to
+    trust, and refuses any other type it does not trust by itself. A card from before audits
+    were recorded has the file audited now.
     """
     import skops.io
+    from skops.io.exceptions import UntrustedTypesFoundException
 
     if not path.exists():
         raise ModelError(f"{path}: model file not found")
     if not expected_sha256 or sha256(path) != expected_sha256:
         raise ModelError(f"{path}: SHA-256 differs from the card's; the file was changed, refusing")
-    if audited is not None and set(audited) <= OWN_TYPES:
-        try:
-            return skops.io.load(path, trusted=sorted(audited))
-        except Exception as error:  # a type outside the list, or a damaged file
-            raise ModelError(
-                f"{path}: not loadable with the types its card lists ({type(error).__name__})"
-            ) from None
-    try:
-        untrusted = skops.io.get_untrusted_types(file=path)
-    except Exception as error:  # a damaged or foreign file
-        raise ModelError(
-            f"{path}: not a readable skops model file ({type(error).__name__})"
-        ) from None
-    foreign = sorted(set(untrusted) - OWN_TYPES)
+    if audited is None:
+        audited = own_types(path)
+    foreign = sorted(set(audited) - ALLOWED_TYPES)
     if foreign:
         raise ModelError(
             f"{path}: contains object types this project never saves ({', '.join(foreign)}); "
             "refusing to load it"
         )
-    return skops.io.load(path, trusted=sorted(set(untrusted)))
-
-
-def update_card(folder: Path, **fields) -> dict:
-    """Add fields to a model's card (the model file, and so its hash, stay as they are)."""
-    from pipeline.shared.tables import atomic_path
-
-    card = {**read_card(folder), **fields}
-    with atomic_path(folder / CARD_FILE) as temporary:
-        temporary.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    return card
-
-
-def _models_dir(models_dir: Path | None) -> Path:
-    from pipeline.shared.settings import models_dir as shipped
-
-    return Path(models_dir) if models_dir is not None else shipped()
-
-
-def default_name(models_dir: Path | None = MODELS_DIR) -> str:
-    """The default model's name, from ``models/DEFAULT``; never a silent switch to keywords."""
-    marker = _models_dir(models_dir) / DEFAULT_FILE
-    if not marker.exists():
+    try:
+        estimator = skops.io.load(path, trusted=sorted(audited))
+    except UntrustedTypesFoundException:
         raise ModelError(
-            f"no default model: {marker} not found (set FINDINGS_HOME to the folder holding "
-            "models/, or name a model with --model; --model keywords uses the keyword baseline)"
-        )
-    return marker.read_text(encoding="utf-8").strip()
-
-
-def set_default(name: str, models_dir: Path | None = MODELS_DIR) -> None:
-    from pipeline.shared.tables import atomic_path
-
-    with atomic_path(_models_dir(models_dir) / DEFAULT_FILE) as temporary:
-        temporary.write_text(name + "\n", encoding="utf-8")
+            f"{path}: not loadable with the types its card lists (it holds others); refusing it"
+        ) from None
+    except Exception as error:  # a damaged file
+        raise ModelError(
+            f"{path}: not a readable skops model file ({type(error).__name__})"
+        ) from None
+    return _unpacked(estimator, path)
 
 
 def load_model(name: str | None = None, models_dir: Path | None = MODELS_DIR) -> LoadedModel:
     """A model by name (a folder under ``models_dir``, a folder path, or ``keywords``); the
     shipped models wherever the command runs when ``models_dir`` is not given."""
-    models_dir = _models_dir(models_dir)
+    models_dir = models_root(models_dir)
     name = name or default_name(models_dir)
     if name == KEYWORDS:
         return LoadedModel(
@@ -368,14 +422,3 @@ def _load_folder(folder: Path, stamp: tuple) -> LoadedModel:
         )
     estimator = load_estimator(model_file, digest, card.get("own_types"))
     return LoadedModel(card.get("name", folder.name), estimator, card, folder)
-
-
-def list_models(models_dir: Path | None = MODELS_DIR) -> list[dict]:
-    """The cards of every model folder, newest first."""
-    cards = []
-    for folder in sorted(p for p in _models_dir(models_dir).glob("*") if p.is_dir()):
-        try:
-            cards.append(read_card(folder))
-        except ModelError:
-            continue
-    return sorted(cards, key=lambda c: c.get("created", ""), reverse=True)

@@ -151,16 +151,12 @@ def train(corpus_dir: Path | str = CORPUS_DIR) -> tuple[object, dict]:
 
 def save(estimator, card: dict, folder: Path) -> dict:
     """Write ``subtheme.skops`` into a model's folder and its figures and hash into the card."""
-    import zipfile
-
-    import skops.io
-
-    from pipeline.learning.models import own_types, sha256, update_card
+    from pipeline.learning.cards import update_card
+    from pipeline.learning.models import dump_estimator
     from pipeline.shared.tables import atomic_path
 
     with atomic_path(folder / MODEL_FILE) as temporary:
-        skops.io.dump(estimator, temporary, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-        digest, audited = sha256(temporary), own_types(temporary)
+        digest, audited = dump_estimator(estimator, temporary)
     return update_card(
         folder,
         subthemes={**card, "model_file": MODEL_FILE, "sha256": digest, "own_types": audited},
