@@ -273,8 +273,9 @@ class Plan:
         for table in self.tables:
             yield from table.chunks()
 
-    def layout(self, parsed: set[str] | None) -> Layout:
-        """The columns and dtypes of the whole batch's findings before tokenizing.
+    def whole(self, parsed: set[str] | None) -> pd.DataFrame:
+        """A few rows with the columns and dtypes of the whole batch's findings (before
+        tokenizing), and a value of each type its columns hold.
 
         ``parsed``: the columns the reports' findings give values in, or None if the reports gave
         no findings (their rows then take no part, as in ``read_inputs``).
@@ -282,7 +283,7 @@ class Plan:
         frames = [table_findings(table.frame) for table in self.tables]
         if parsed is not None or not frames:
             frames.insert(0, _parsed_like(parsed or set()))
-        return layout_of(pd.concat(frames, ignore_index=True))
+        return pd.concat(frames, ignore_index=True)
 
 
 def _parsed_like(with_values: set[str]) -> pd.DataFrame:

@@ -93,12 +93,12 @@ def classify_batch(
             model, jobs=jobs, scheduler=scheduler, parses_reports=bool(plan.groups)
         ) as workers:
             # a report's row is written the same whatever the types of the tables' columns
-            job = Job(engine=engine, suffix=suffix, layout=plan.layout(set(FINDING_COLUMNS)))
+            job = Job.of(plan.whole(set(FINDING_COLUMNS)), engine=engine, suffix=suffix)
             for chunk in workers.map(plan.report_chunks(options), job):
                 _write(chunk, table, result, on_chunk, plan.chunk_count)
             # a table's are not: its whole numbers become floats beside the reports' empty cells
             parsed = result.with_values if result.findings else None
-            job = Job(engine=engine, suffix=suffix, layout=plan.layout(parsed))
+            job = Job.of(plan.whole(parsed), engine=engine, suffix=suffix)
             for chunk in workers.map(plan.table_chunks(), job):
                 _write(chunk, table, result, on_chunk, plan.chunk_count)
     result.files += plan.table_files

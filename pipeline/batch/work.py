@@ -14,11 +14,12 @@ from functools import partial
 
 import pandas as pd
 
-from pipeline.batch.plan import Layout, ReportChunk, TableChunk, conform
+from pipeline.batch.plan import Layout, ReportChunk, TableChunk, conform, layout_of
 from pipeline.learning.drift import DriftCounts, count_drift, model_vocabulary
 from pipeline.learning.models import LoadedModel
 from pipeline.shared.schema import col
-from pipeline.shared.tables import csv_text, jsonl_text
+from pipeline.shared.tables import csv_text, escaped_dtypes, jsonl_text
+from pipeline.stages.classify import PRODUCES
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,14 @@ class Job:
     engine: str  # tokenizer
     suffix: str  # output format: .jsonl and .csv come back as text, .xlsx as a frame
     layout: Layout  # the whole batch's columns and dtypes before tokenizing
+    escaped: dict = field(default_factory=dict)  # and its columns' dtypes once CSV-escaped
+
+    @classmethod
+    def of(cls, whole: pd.DataFrame, *, engine: str, suffix: str) -> Job:
+        """The job for chunks of a batch whose ``whole`` (:meth:`Plan.whole`) is given."""
+        overwritten = (col.TOKENS, *PRODUCES)  # tokenize and classify write these anew
+        escaped = {c: d for c, d in escaped_dtypes(whole).items() if c not in overwritten}
+        return cls(engine, suffix, layout_of(whole), escaped)
 
 
 @dataclass
@@ -71,7 +80,9 @@ def run_chunk(chunk: ReportChunk | TableChunk, job: Job, model: LoadedModel) -> 
     if job.suffix == ".xlsx":
         result.frame = classified
     else:
-        write = jsonl_text if job.suffix == ".jsonl" else partial(csv_text, header=False)
+        write = jsonl_text
+        if job.suffix == ".csv":
+            write = partial(csv_text, header=False, dtypes=job.escaped)
         result.text = write(classified)
     result.columns = tuple(classified.columns)
     result.findings = len(classified)

@@ -193,10 +193,11 @@ class Dask:
                     silence_logs=logging.ERROR,
                 )
             self.client = distributed.Client(self.cluster or scheduler)
-        except (OSError, ValueError, TypeError) as error:
+        except Exception as error:  # an address that answers nothing, workers that cannot start
             if self.cluster is not None:
                 self.cluster.close()
-            raise DaskError(f"cannot reach the Dask scheduler at {scheduler} ({error})") from None
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise DaskError(f"cannot start on the Dask scheduler {scheduler} ({reason})") from None
         self.model = self.client.scatter(ModelFiles.of(model), broadcast=True, hash=False)
         self.limit = 2 * max(1, sum(self.client.nthreads().values()))
 

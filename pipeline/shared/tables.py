@@ -64,12 +64,29 @@ def _text_columns(frame: pd.DataFrame) -> list:
     return [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
 
 
-def _safe_frame(frame: pd.DataFrame, *, csv: bool) -> pd.DataFrame:
+def _safe_frame(frame: pd.DataFrame, *, csv: bool, dtypes: dict | None = None) -> pd.DataFrame:
+    """``frame`` with every cell made safe (:func:`cell_text`), and its column names.
+
+    Escaping a column infers its type anew: whole numbers with gaps become floats unless the
+    column also holds text. ``dtypes`` gives the types the columns of the whole table take, when
+    ``frame`` is a chunk of it, so that the chunk is written as the whole table would be.
+    """
     safe = frame.copy()
     for column in _text_columns(safe):
-        safe[column] = safe[column].map(lambda v: cell_text(v, csv=csv), na_action="ignore")
+        escaped = safe[column].map(lambda v: cell_text(v, csv=csv), na_action="ignore")
+        whole = (dtypes or {}).get(column)
+        if whole is not None and escaped.dtype != whole:
+            missing = safe[column].isna()
+            values = [v if na else cell_text(v, csv=csv) for v, na in zip(safe[column], missing)]
+            escaped = pd.Series(values, index=safe.index, dtype=object).astype(whole)
+        safe[column] = escaped
     safe.columns = [cell_text(str(c), csv=csv) for c in safe.columns]
     return safe
+
+
+def escaped_dtypes(frame: pd.DataFrame) -> dict:
+    """The types the CSV writer gives ``frame``'s text columns once escaped."""
+    return _safe_frame(frame, csv=True)[_text_columns(frame)].dtypes.to_dict()
 
 
 _PARTIAL = ".partial"
@@ -168,9 +185,10 @@ def jsonl_text(frame: pd.DataFrame) -> str:
     )
 
 
-def csv_text(frame: pd.DataFrame, *, header: bool) -> str:
-    """The rows of ``frame`` (and its header line, if asked) as the CSV writer writes them."""
-    return _safe_frame(frame, csv=True).to_csv(index=False, header=header)
+def csv_text(frame: pd.DataFrame, *, header: bool, dtypes: dict | None = None) -> str:
+    """The rows of ``frame`` (and its header line, if asked) as the CSV writer writes them;
+    ``dtypes``: see :func:`_safe_frame`."""
+    return _safe_frame(frame, csv=True, dtypes=dtypes).to_csv(index=False, header=header)
 
 
 def _write_jsonl(frame: pd.DataFrame, path: Path) -> None:
