@@ -136,6 +136,7 @@ def test_reports_tables_and_bad_files_streamed_are_written_as_in_memory(tmp_path
         "",
         '{"text": "งบ\\ud800ไม่พอ"}\n',
         "\ufeff" + '{"text": "งบ"}\n' * 3,
+        "\ufeff\ufeff" + '{"text": "งบ"}\n',
     ],
 )
 def test_a_table_read_in_chunks_is_refused_as_the_whole_reader_refuses_it(tmp_path, content):

@@ -172,9 +172,9 @@ class TableScan:
                         seen["int>"] = value
                 elif kind not in seen:
                     seen[kind] = value
-            for name, problem_of in ROW_CHECKS:
-                if name not in self._first_bad and problem_of(record.get(name)):
-                    self._first_bad[name] = (self.rows, record.get(name))
+            for name, problem_of in ROW_CHECKS:  # an absent value passes every check
+                if name in record and name not in self._first_bad and problem_of(record[name]):
+                    self._first_bad[name] = (self.rows, record[name])
 
     def _representatives(self) -> list[dict]:
         columns = {}

@@ -87,6 +87,11 @@ def _run_in_worker(chunk, job: Job) -> ChunkResult:
     return run_chunk(chunk, job, _worker_model)
 
 
+#: How worker processes start: forked with the model loaded where forking is safe, else spawned
+#: to load it (``benchmarks/scale.py`` measures both).
+START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
+
+
 class Processes:
     """A pool of ``workers`` processes of this machine, each holding the model once."""
 
@@ -94,11 +99,11 @@ class Processes:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        forked = sys.platform.startswith("linux")
+        forked = START_METHOD == "fork"
         given = model if forked else str(model.folder or model.name)
         self.pool = ProcessPoolExecutor(
             workers,
-            mp_context=multiprocessing.get_context("fork" if forked else "spawn"),
+            mp_context=multiprocessing.get_context(START_METHOD),
             initializer=_start_worker,
             initargs=(given,),
         )

@@ -398,6 +398,10 @@ def _no_constant(name: str):
     raise ValueError(f"{name} is not a value a finding can hold")
 
 
+#: ``json.loads(line, parse_constant=_no_constant)``, without building a decoder every line.
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def _text_problem(value) -> str | None:
     """Why a ``text`` cell cannot be a finding's text, or None."""
     if not (
@@ -542,8 +546,11 @@ def json_record(path: Path, number: int, line: str) -> dict:
     """One line of a findings JSON Lines file as an object; InputError names the line."""
     from pipeline.stages.read import InputError
 
+    text = line.removeprefix("\ufeff")
     try:
-        record = json.loads(line.removeprefix("\ufeff"), parse_constant=_no_constant)
+        if text.startswith("\ufeff"):  # as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        record = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise InputError(path, f"line {number}: not JSON ({error.msg})") from None
     except (ValueError, RecursionError) as error:  # NaN, huge numbers, deep nesting
