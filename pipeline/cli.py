@@ -153,22 +153,28 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
-def _print_summary(result, output: Path) -> None:
+def _print_summary(result, output: Path, counts=None) -> None:
+    """The files read and refused, and the findings per kind (``counts``, a Series; by default
+    counted in ``result.findings``)."""
     import pandas as pd
 
     from pipeline.shared.schema import col
     from pipeline.shared.vocabulary import KIND_TH
 
-    findings = result.findings
+    if counts is None:
+        findings = result.findings
+        kinds = (
+            findings[col.KIND]
+            if col.KIND in findings.columns
+            else pd.Series([None] * len(findings))
+        )
+        counts = kinds.value_counts(dropna=False)
     table = _table("Findings", "kind", "count", "ประเภท")
-    kinds = (
-        findings[col.KIND] if col.KIND in findings.columns else pd.Series([None] * len(findings))
-    )
-    counts = kinds.value_counts(dropna=False)
     for kind, count in counts.items():
         kind = kind if isinstance(kind, str) else "(none)"
         table.add_row(kind, str(count), KIND_TH.get(kind, "-"))
-    table.add_row("[bold]all", f"[bold]{len(findings)}", "[bold]รวม")
+    total = int(counts.sum())
+    table.add_row("[bold]all", f"[bold]{total}", "[bold]รวม")
     console.print(table)
     if result.repairs:
         repairs = ", ".join(f"{name} {n}" for name, n in sorted(result.repairs.items()))
@@ -177,8 +183,7 @@ def _print_summary(result, output: Path) -> None:
         console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True, highlight=False)
     refused = len(result.errors)
     console.print(
-        f"Read {len(result.files)} file(s), refused {refused}; "
-        f"wrote {len(findings)} finding(s) to {output}"
+        f"Read {len(result.files)} file(s), refused {refused}; wrote {total} finding(s) to {output}"
     )
     for error in result.errors:
         _error(error)
@@ -266,9 +271,27 @@ def classify(
     ] = None,
     year: YearOption = None,
     jobs: JobsOption = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Run on Dask: tcp://HOST:PORT of a cluster, or 'local' for one started for the "
+            "run (--jobs workers; default one per core). Needs pip install 'thai-findings[dask]'."
+        ),
+    ] = None,
+    chunk_size: Annotated[
+        int, typer.Option(help="Findings read, classified and written at a time.", min=1)
+    ] = 2000,
 ) -> None:
-    """Parse, tokenize and classify: a category and a confidence for every finding."""
-    from pipeline.shared.tables import TABLE_SUFFIXES, OutputError, write_table
+    """Parse, tokenize and classify: a category and a confidence for every finding.
+
+    Inputs are read, and the output written, a chunk at a time: memory stays flat however many
+    findings there are, and the output is the same with any --jobs or --scheduler.
+    """
+    from pipeline.batch.plan import BatchError
+    from pipeline.batch.run import classify_batch
+    from pipeline.batch.workers import DaskError, import_distributed
+    from pipeline.learning.drift import drift_of_counts
+    from pipeline.shared.tables import TABLE_SUFFIXES, OutputError
     from pipeline.stages.words import ENGINES
 
     if output.suffix.lower() not in TABLE_SUFFIXES:
@@ -277,36 +300,109 @@ def classify(
     if engine not in ENGINES:
         _error(f"unknown tokenizer engine '{engine}'; expected one of {', '.join(ENGINES)}")
         raise typer.Exit(2)
+    if scheduler:
+        try:
+            import_distributed()
+        except DaskError as error:
+            _error(str(error))
+            raise typer.Exit(2) from None
     _refuse_overwriting_inputs([output], inputs)
     loaded = _model_or_exit(model)
-    result, classified = _classified_inputs(
-        inputs, loaded, year=year, jobs=jobs, agency=agency, committee=committee, engine=engine
-    )
     try:
-        write_table(classified, output)
+        with _chunk_progress(f"Classifying with {loaded.name}") as on_chunk:
+            result = classify_batch(
+                inputs,
+                output,
+                loaded,
+                engine=engine,
+                jobs=jobs,
+                scheduler=scheduler,
+                rows=chunk_size,
+                agency=agency,
+                committee=committee,
+                fiscal_year=year,
+                on_chunk=on_chunk,
+            )
     except (OutputError, OSError) as error:
         _write_failed(output, error)
-    _print_summary(result, output)
-    _print_drift(classified, loaded)
-    if len(classified):
-        review = int(classified["needs_review"].sum())
-        by_source = classified["category_source"].value_counts().to_dict()
+    except (BatchError, DaskError) as error:
+        _error(f"{error}; {output} left as it was")
+        raise typer.Exit(1) from None
+    _print_summary(result, output, result.kind_counts())
+    if result.findings and "training_data" in loaded.card:
+        _print_drift_report(drift_of_counts(result.drift, loaded))
+    if result.findings:
         console.print(
-            f"Model {loaded.name}: {by_source.get('heading', 0)} from report headings, "
-            f"{by_source.get('model', 0)} by the model; {review} flagged for review "
-            f"(threshold {loaded.threshold:.2f})"
+            f"Model {loaded.name}: {result.sources.get('heading', 0)} from report headings, "
+            f"{result.sources.get('model', 0)} by the model; {result.needs_review} flagged for "
+            f"review (threshold {loaded.threshold:.2f})"
         )
     if result.errors:
         raise typer.Exit(1)
 
 
+class _chunk_progress:
+    """A progress bar over the chunks of a batch: on a terminal only, and only once the batch has
+    taken more than a few seconds (a small batch is done before it would show)."""
+
+    DELAY = 3.0
+
+    def __init__(self, description: str):
+        import time
+
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("chunks"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self.description = description
+        self.task = None
+        self.started = time.monotonic()
+
+    def __enter__(self):
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        import time
+
+        if self.task is None:
+            if not console.is_terminal or time.monotonic() - self.started < self.DELAY:
+                return
+            self.bar.start()
+            self.task = self.bar.add_task(self.description, total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc):
+        if self.task is not None:
+            self.bar.stop()
+
+
 def _print_drift(classified, loaded) -> None:
     """How the classified findings differ from the model's training data."""
-    from pipeline.learning.drift import describe, drift
+    from pipeline.learning.drift import drift
 
     if classified.empty or "training_data" not in loaded.card:
         return
-    report = drift(classified, loaded)
+    _print_drift_report(drift(classified, loaded))
+
+
+def _print_drift_report(report: dict) -> None:
+    from pipeline.learning.drift import describe
+
     console.print(describe(report), highlight=False)
     if report["retrain"]:
         console.print(

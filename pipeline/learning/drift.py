@@ -7,6 +7,9 @@ of the new findings' tokens the model has never seen).
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
+
 import pandas as pd
 
 from pipeline.learning.models import LoadedModel
@@ -27,14 +30,48 @@ def model_vocabulary(model: LoadedModel) -> set[str] | None:
     return {term for term in words.get_feature_names_out() if " " not in term}
 
 
+@dataclass
+class DriftCounts:
+    """What drift is computed from, summed over the chunks of a batch: findings per model
+    category, and tokens, of which unseen by the model (None without a vocabulary)."""
+
+    categories: Counter = field(default_factory=Counter)
+    tokens: int = 0
+    unseen: int | None = None
+
+    def __iadd__(self, other: DriftCounts) -> DriftCounts:
+        self.categories.update(other.categories)
+        self.tokens += other.tokens
+        if other.unseen is not None:
+            self.unseen = (self.unseen or 0) + other.unseen
+        return self
+
+
+def count_drift(classified: pd.DataFrame, vocabulary: set[str] | None) -> DriftCounts:
+    """The counts drift needs, of one table (or chunk) of classified findings."""
+    counts = DriftCounts(Counter(classified[col.MODEL_CATEGORY].value_counts().to_dict()))
+    if vocabulary is not None:
+        counts.unseen = 0
+        for text in classified[col.TOKENS].fillna(""):
+            words = text.split()
+            counts.tokens += len(words)
+            counts.unseen += sum(word not in vocabulary for word in words)
+    return counts
+
+
 def drift(classified: pd.DataFrame, model: LoadedModel) -> dict:
     """Category shares against training, unseen-token share, and whether to retrain."""
+    return drift_of_counts(count_drift(classified, model_vocabulary(model)), model)
+
+
+def drift_of_counts(counts: DriftCounts, model: LoadedModel) -> dict:
+    """:func:`drift` from the counts of a whole batch."""
     trained = model.card.get("training_data", {}).get("per_category")
-    new = classified[col.MODEL_CATEGORY].value_counts(normalize=True)
+    total = sum(counts.categories.values())
     rows = []
     for category in CATEGORY_IDS:
         before = trained[category] / sum(trained.values()) if trained else None
-        after = float(new.get(category, 0.0))
+        after = counts.categories.get(category, 0) / total if total else 0.0
         rows.append(
             {
                 "หมวด": category_th(category),
@@ -44,15 +81,7 @@ def drift(classified: pd.DataFrame, model: LoadedModel) -> dict:
             }
         )
     table = pd.DataFrame(rows)
-    vocabulary = model_vocabulary(model)
-    unseen = None
-    if vocabulary is not None:
-        total = missing = 0
-        for text in classified[col.TOKENS].fillna(""):
-            words = text.split()
-            total += len(words)
-            missing += sum(word not in vocabulary for word in words)
-        unseen = round(missing / max(1, total), 3)
+    unseen = None if counts.unseen is None else round(counts.unseen / max(1, counts.tokens), 3)
     shifted = table["เปลี่ยนแปลง"].abs().max() if trained else 0
     retrain = bool(
         (unseen is not None and unseen > UNSEEN_TOKEN_ALERT)

@@ -64,12 +64,29 @@ def _text_columns(frame: pd.DataFrame) -> list:
     return [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
 
 
-def _safe_frame(frame: pd.DataFrame, *, csv: bool) -> pd.DataFrame:
+def _safe_frame(frame: pd.DataFrame, *, csv: bool, dtypes: dict | None = None) -> pd.DataFrame:
+    """``frame`` with every cell made safe (:func:`cell_text`), and its column names.
+
+    Escaping a column infers its type anew: whole numbers with gaps become floats unless the
+    column also holds text. ``dtypes`` gives the types the columns of the whole table take, when
+    ``frame`` is a chunk of it, so that the chunk is written as the whole table would be.
+    """
     safe = frame.copy()
     for column in _text_columns(safe):
-        safe[column] = safe[column].map(lambda v: cell_text(v, csv=csv), na_action="ignore")
+        escaped = safe[column].map(lambda v: cell_text(v, csv=csv), na_action="ignore")
+        whole = (dtypes or {}).get(column)
+        if whole is not None and escaped.dtype != whole:
+            missing = safe[column].isna()
+            values = [v if na else cell_text(v, csv=csv) for v, na in zip(safe[column], missing)]
+            escaped = pd.Series(values, index=safe.index, dtype=object).astype(whole)
+        safe[column] = escaped
     safe.columns = [cell_text(str(c), csv=csv) for c in safe.columns]
     return safe
+
+
+def escaped_dtypes(frame: pd.DataFrame) -> dict:
+    """The types the CSV writer gives ``frame``'s text columns once escaped."""
+    return _safe_frame(frame, csv=True)[_text_columns(frame)].dtypes.to_dict()
 
 
 _PARTIAL = ".partial"
@@ -161,11 +178,23 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return clean.to_dict(orient="records")
 
 
+def jsonl_text(frame: pd.DataFrame) -> str:
+    """The rows of ``frame`` as the JSON Lines writer writes them."""
+    return "".join(
+        json.dumps(record, ensure_ascii=False, default=str) + "\n" for record in _records(frame)
+    )
+
+
+def csv_text(frame: pd.DataFrame, *, header: bool, dtypes: dict | None = None) -> str:
+    """The rows of ``frame`` (and its header line, if asked) as the CSV writer writes them;
+    ``dtypes``: see :func:`_safe_frame`."""
+    return _safe_frame(frame, csv=True, dtypes=dtypes).to_csv(index=False, header=header)
+
+
 def _write_jsonl(frame: pd.DataFrame, path: Path) -> None:
     with path.open("w", encoding="utf-8") as out:
         for start in range(0, len(frame), 5000):  # a slice at a time: memory stays flat
-            for record in _records(frame.iloc[start : start + 5000]):
-                out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            out.write(jsonl_text(frame.iloc[start : start + 5000]))
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -256,6 +285,77 @@ def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
     return path
 
 
+#: Rows a worksheet holds below its header.
+XLSX_MAX_ROWS = 1_048_575
+
+
+class TableStream:
+    """A findings table written a chunk at a time, in order (see :func:`streamed_table`)."""
+
+    def __init__(self, temporary: Path, target: Path):
+        self.target, self.suffix, self.rows = target, target.suffix.lower(), 0
+        self._temporary = temporary
+        self._frames: list[pd.DataFrame] = []
+        self._handle = None
+        if self.suffix == ".csv":  # the BOM once, then lines as pandas writes them
+            self._handle = temporary.open("w", encoding="utf-8-sig", newline="")
+        elif self.suffix == ".jsonl":
+            self._handle = temporary.open("w", encoding="utf-8")
+
+    def write(self, text: str, columns: Iterable[str], rows: int) -> None:
+        """Append rows serialized by :func:`jsonl_text` or :func:`csv_text` (no header)."""
+        if self.suffix == ".csv" and not self.rows:
+            self._handle.write(csv_text(pd.DataFrame(columns=list(columns)), header=True))
+        self._handle.write(text)
+        self.rows += rows
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """Append rows as a frame (.xlsx, which is written whole at the end)."""
+        self.check_rows(self.rows + len(frame))
+        self._frames.append(frame)
+        self.rows += len(frame)
+
+    def check_rows(self, rows: int) -> None:
+        """OutputError if ``rows`` findings would not fit the output's format."""
+        if self.suffix == ".xlsx" and rows > XLSX_MAX_ROWS:
+            raise OutputError(
+                f"{self.target}: {rows:,} findings are more than the {XLSX_MAX_ROWS:,} rows a "
+                "worksheet holds; write .jsonl or .csv"
+            )
+
+    def finish(self, empty: pd.DataFrame) -> None:
+        """Write what is left: the .xlsx, or ``empty`` (its header) if no row came."""
+        if self.suffix == ".xlsx":
+            frame = pd.concat(self._frames) if self._frames else empty
+            _write_xlsx(frame, self._temporary)
+        elif self.suffix == ".csv" and not self.rows:
+            self._handle.write(csv_text(empty, header=True))
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+
+@contextmanager
+def streamed_table(path: Path | str, empty: pd.DataFrame):
+    """Yield a :class:`TableStream` whose rows go, in order, to the temporary file that replaces
+    ``path`` once all are written: what :func:`write_table` writes for the same rows.
+
+    .jsonl and .csv rows are appended as they come; .xlsx, capped at a worksheet's rows, is
+    written whole at the end. ``empty``, a frame without rows, gives the header if none came.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in _WRITERS:
+        raise OutputError(f"{path}: unknown output format; use one of {', '.join(TABLE_SUFFIXES)}")
+    with atomic_path(path) as temporary:
+        stream = TableStream(temporary, path)
+        try:
+            yield stream
+            stream.finish(empty)
+        finally:
+            stream.close()
+
+
 def numbered_records(path: Path | str):
     """``(line number, object)`` for each non-empty line of a corpus JSON Lines file.
 
@@ -298,6 +398,61 @@ def _no_constant(name: str):
     raise ValueError(f"{name} is not a value a finding can hold")
 
 
+#: ``json.loads(line, parse_constant=_no_constant)``, without building a decoder every line.
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
+def _text_problem(value) -> str | None:
+    """Why a ``text`` cell cannot be a finding's text, or None."""
+    if not (
+        value is None or isinstance(value, str) or (isinstance(value, float) and value != value)
+    ):
+        return f"text is {type(value).__name__}, not text"
+    if isinstance(value, str) and _SURROGATE.search(value):
+        return "text holds a broken character (lone surrogate)"
+    if isinstance(value, str) and len(value) > MAX_FINDING_CHARS:
+        return f"a finding of {len(value):,} characters, over the {MAX_FINDING_CHARS:,} limit"
+    return None
+
+
+def _kind_problem(value) -> str | None:
+    if value is not None and value == value and value not in KINDS:
+        return f"kind {str(value)[:40]!r}; expected {', '.join(KINDS)}"
+    return None
+
+
+def _integer_problem(name: str):
+    def problem(value) -> str | None:
+        if _whole_number(value):
+            return None
+        return f"{name} is {str(value)[:40]!r}, not a whole number"
+
+    return problem
+
+
+#: What every row of a findings table is checked for, column by column, in the order the first
+#: problem found is reported: text first, then the whole numbers, then the kind.
+ROW_CHECKS: tuple[tuple[str, Callable[[object], str | None]], ...] = (
+    ("text", _text_problem),
+    *((name, _integer_problem(name)) for name in INTEGER_COLUMNS),
+    ("kind", _kind_problem),
+)
+
+
+def records_frame(records: list[dict]) -> pd.DataFrame:
+    """A table's checked records as a frame: the whole-number columns as nullable integers."""
+    return _whole_numbers(pd.DataFrame.from_records(records))
+
+
+def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    for name in INTEGER_COLUMNS:
+        if name in frame.columns:
+            frame[name] = pd.array(
+                [None if v is None or v != v else int(v) for v in frame[name]], dtype="Int64"
+            )
+    return frame
+
+
 def _table_frame(path: Path, records: list[dict]) -> pd.DataFrame:
     """Records of a findings table, checked: text is text, integers are integers."""
     from pipeline.stages.read import InputError
@@ -305,36 +460,12 @@ def _table_frame(path: Path, records: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records)
     if "text" not in frame.columns:
         raise InputError(path, "a findings table needs a text column")
-    for number, value in enumerate(frame["text"], start=1):
-        if not (
-            value is None or isinstance(value, str) or (isinstance(value, float) and value != value)
-        ):
-            raise InputError(path, f"row {number}: text is {type(value).__name__}, not text")
-        if isinstance(value, str) and _SURROGATE.search(value):
-            raise InputError(path, f"row {number}: text holds a broken character (lone surrogate)")
-        if isinstance(value, str) and len(value) > MAX_FINDING_CHARS:
-            raise InputError(
-                path,
-                f"row {number}: a finding of {len(value):,} characters, over the "
-                f"{MAX_FINDING_CHARS:,} limit",
-            )
-    for name in INTEGER_COLUMNS:
+    for name, problem_of in ROW_CHECKS:
         if name in frame.columns:
             for number, value in enumerate(frame[name], start=1):
-                if not _whole_number(value):
-                    raise InputError(
-                        path, f"row {number}: {name} is {str(value)[:40]!r}, not a whole number"
-                    )
-            frame[name] = pd.array(
-                [None if v is None or v != v else int(v) for v in frame[name]], dtype="Int64"
-            )
-    if "kind" in frame.columns:
-        for number, value in enumerate(frame["kind"], start=1):
-            if value is not None and value == value and value not in KINDS:
-                raise InputError(
-                    path, f"row {number}: kind {str(value)[:40]!r}; expected {', '.join(KINDS)}"
-                )
-    return frame
+                if problem := problem_of(value):
+                    raise InputError(path, f"row {number}: {problem}")
+    return _whole_numbers(frame)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -353,6 +484,83 @@ def _whole_number(value) -> bool:
     return bool(re.fullmatch(r"\s*-?\d{1,9}\s*", str(value)))
 
 
+def table_suffix(path: Path, *, suffix: str | None = None) -> str | None:
+    """``.jsonl`` or ``.csv`` if ``path`` is a findings table (any .jsonl, a .csv with a ``text``
+    column), None for a report; raises InputError for a table too wide to read."""
+    from pipeline.stages.read import MAX_COLUMNS, InputError
+
+    suffix = suffix or path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            header = next(csv.reader([handle.readline()]), [])
+        if "text" not in header:
+            return None
+        if len(header) > MAX_COLUMNS:
+            raise InputError(path, f"{len(header):,} columns, over the {MAX_COLUMNS:,} allowed")
+    return suffix if suffix in (".jsonl", ".csv") else None
+
+
+def csv_chunks(path: Path, rows: int | None = None):
+    """The cells of a findings CSV as text (empty cells ``""``): one frame, or frames of
+    ``rows`` rows; a malformed file raises InputError naming the problem."""
+    from pipeline.stages.read import InputError
+
+    options = {"encoding": "utf-8-sig", "dtype": str, "keep_default_na": False}
+    try:
+        if rows is None:
+            yield pd.read_csv(path, **options)
+        else:
+            with pd.read_csv(path, **options, chunksize=rows) as chunks:
+                yield from chunks
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
+        raise InputError(path, f"malformed CSV ({str(error).splitlines()[0]})") from None
+
+
+def csv_records(cells: pd.DataFrame) -> list[dict]:
+    """Records of CSV cells, an empty cell as None."""
+    return cells.replace({"": None}).to_dict("records")
+
+
+def jsonl_lines(path: Path, *, longest: int | None = None):
+    """``(line number, line)`` for each non-empty line of a findings JSON Lines file.
+
+    ``longest`` caps the characters of a line, so that a file read a line at a time never holds
+    more; a longer line raises InputError, as does text that is not UTF-8.
+    """
+    from pipeline.stages.read import InputError
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            number = 0
+            while line := handle.readline(-1 if longest is None else longest + 2):
+                number += 1
+                if longest is not None and len(line.rstrip("\n")) > longest:
+                    raise InputError(path, f"line {number}: over {longest:,} characters")
+                if line.strip():
+                    yield number, line
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text") from None
+
+
+def json_record(path: Path, number: int, line: str) -> dict:
+    """One line of a findings JSON Lines file as an object; InputError names the line."""
+    from pipeline.stages.read import InputError
+
+    text = line.removeprefix("\ufeff")
+    try:
+        if text.startswith("\ufeff"):  # as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        record = _DECODER.decode(text)
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"line {number}: not JSON ({error.msg})") from None
+    except (ValueError, RecursionError) as error:  # NaN, huge numbers, deep nesting
+        reason = "nested too deeply" if isinstance(error, RecursionError) else error
+        raise InputError(path, f"line {number}: not usable JSON ({reason})") from None
+    if not isinstance(record, dict):
+        raise InputError(path, f"line {number}: not a JSON object")
+    return record
+
+
 def read_findings_table(path: Path, *, suffix: str | None = None) -> pd.DataFrame | None:
     """A findings table to classify as it is: any .jsonl, or a .csv with a ``text`` column.
 
@@ -361,42 +569,15 @@ def read_findings_table(path: Path, *, suffix: str | None = None) -> pd.DataFram
     """
     from pipeline.stages.read import InputError
 
-    suffix = suffix or path.suffix.lower()
-    if suffix not in (".jsonl", ".csv"):
+    if (suffix or path.suffix.lower()) not in (".jsonl", ".csv"):
         return None
     _check_regular(path)
+    suffix = table_suffix(path, suffix=suffix)
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", errors="replace") as handle:
-            header = next(csv.reader([handle.readline()]), [])
-        if "text" not in header:
-            return None
-        from pipeline.stages.read import MAX_COLUMNS
-
-        if len(header) > MAX_COLUMNS:
-            raise InputError(path, f"{len(header):,} columns, over the {MAX_COLUMNS:,} allowed")
-        try:
-            frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-        except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
-            raise InputError(path, f"malformed CSV ({str(error).splitlines()[0]})") from None
-        return _table_frame(path, frame.replace({"": None}).to_dict("records"))
-    records = []
-    try:
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line.removeprefix("\ufeff"), parse_constant=_no_constant)
-                except json.JSONDecodeError as error:
-                    raise InputError(path, f"line {number}: not JSON ({error.msg})") from None
-                except (ValueError, RecursionError) as error:  # NaN, huge numbers, deep nesting
-                    reason = "nested too deeply" if isinstance(error, RecursionError) else error
-                    raise InputError(path, f"line {number}: not usable JSON ({reason})") from None
-                if not isinstance(record, dict):
-                    raise InputError(path, f"line {number}: not a JSON object")
-                records.append(record)
-    except UnicodeDecodeError:
-        raise InputError(path, "not UTF-8 text") from None
+        return _table_frame(path, csv_records(next(csv_chunks(path))))
+    if suffix is None:
+        return None
+    records = [json_record(path, number, line) for number, line in jsonl_lines(path)]
     if not records:
         raise InputError(path, "no findings in the table")
     return _table_frame(path, records)

@@ -102,6 +102,11 @@ def category_of_heading(text: str) -> str | None:
     return str(model.estimator.predict([text])[0])
 
 
+def load_heading_model() -> None:
+    """Load the model that reads headings now: worker processes forked after this share it."""
+    _heading_model()
+
+
 @lru_cache(maxsize=1)
 def _heading_model():
     from pipeline.learning.models import ModelError, load_model
@@ -176,7 +181,6 @@ def read_inputs(
     A table's text has not been through the parser, so it is repaired as the parser repairs it
     (the original kept in ``raw_text``).
     """
-    from pipeline.shared.schema import FINDING_COLUMNS
     from pipeline.shared.tables import read_findings_table
 
     tables, table_files, reports, table_errors = [], [], [], []
@@ -189,13 +193,7 @@ def read_inputs(
         if table is None:
             reports.append(path)
             continue
-        extra = table.columns.difference(FINDING_COLUMNS)
-        table = table.reindex(columns=[*FINDING_COLUMNS, *extra])
-        if "text" in table.columns:
-            raw = table["raw_text"].astype(object)
-            table["raw_text"] = raw.where(raw.notna(), table["text"].astype(object))
-            table["text"] = [normalize_text(str(t))[0] for t in table["text"].fillna("")]
-        tables.append(table)
+        tables.append(table_findings(table))
         table_files.append(str(path))
     options = {"agency": agency, "committee": committee, "fiscal_year": fiscal_year}
     result = parse_paths(reports, **options, on_file=on_file, jobs=jobs)
@@ -205,6 +203,19 @@ def read_inputs(
         result.files += table_files
     result.errors += table_errors
     return result
+
+
+def table_findings(table: pd.DataFrame) -> pd.DataFrame:
+    """A findings table's rows as findings: the contract's columns first, then the table's own
+    (sorted); the text repaired as the parser repairs it, the original kept in ``raw_text``."""
+    from pipeline.shared.schema import FINDING_COLUMNS
+
+    extra = table.columns.difference(FINDING_COLUMNS)
+    table = table.reindex(columns=[*FINDING_COLUMNS, *extra])
+    raw = table["raw_text"].astype(object)
+    table["raw_text"] = raw.where(raw.notna(), table["text"].astype(object))
+    table["text"] = [normalize_text(str(t))[0] for t in table["text"].fillna("")]
+    return table
 
 
 # --- scoring a parse against an answer key ---------------------------------------------------

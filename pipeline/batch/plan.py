@@ -1,0 +1,319 @@
+"""What a batch is made of, read a chunk at a time, in the order its findings are written.
+
+The findings of the reports come first, file after file, then those of each findings table, row
+after row: the order :func:`pipeline.stages.parse.read_inputs` gives. Reports are parsed a group
+of files at a time. A findings table is read twice. The first pass holds no rows: it finds the
+problem the whole-table reader would name, if any, and what pandas would make of each column
+(:class:`TableScan`). The second pass reads a chunk of rows at a time, and each chunk is given
+the columns and types its rows have in the whole table (:func:`conform`), so that a chunk is
+written exactly as the same rows of the whole table would be.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.shared.schema import FINDING_COLUMNS, INTEGER_COLUMNS, findings_frame
+from pipeline.shared.tables import (
+    ROW_CHECKS,
+    csv_chunks,
+    csv_records,
+    json_record,
+    jsonl_lines,
+    records_frame,
+    table_suffix,
+)
+from pipeline.stages.parse import expand_paths, table_findings
+from pipeline.stages.read import MAX_INPUT_BYTES, InputError, check_regular_file
+
+#: Columns in output order with the dtype each has in the whole table.
+Layout = tuple[tuple[str, object], ...]
+
+#: A group of report files is closed at this many bytes, so that a group's findings stay small.
+GROUP_BYTES = 16 * 2**20
+#: Findings a report holds, for sizing groups of files like chunks of rows (reports vary).
+FINDINGS_PER_REPORT = 100
+
+
+class BatchError(RuntimeError):
+    """A batch that cannot go on (an input changed under it, an output too long for its format)."""
+
+
+@dataclass(frozen=True)
+class ReportChunk:
+    """A group of report files, parsed together."""
+
+    files: tuple[str, ...]
+    options: dict  # agency, committee and fiscal year of reports that do not give theirs
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
+@dataclass(frozen=True)
+class TableChunk:
+    """Consecutive rows of a findings table, as read: JSON lines, or a CSV's cells as text."""
+
+    path: str
+    lines: tuple[tuple[int, str], ...] = ()
+    cells: pd.DataFrame | None = None
+    layout: Layout = ()  # the whole table's columns, before its rows become findings
+
+    def __len__(self) -> int:
+        return len(self.lines) if self.cells is None else len(self.cells)
+
+    def findings(self) -> pd.DataFrame:
+        """The rows as findings, with the types they have in the whole table."""
+        if self.cells is not None:
+            records = csv_records(self.cells)
+        else:
+            try:
+                records = [json_record(Path(self.path), n, line) for n, line in self.lines]
+            except InputError:  # it was checked whole in the first pass
+                raise BatchError(_changed(self.path)) from None
+        return table_findings(conform(records_frame(records), self.layout, records))
+
+
+def layout_of(frame: pd.DataFrame) -> Layout:
+    return tuple(frame.dtypes.items())
+
+
+def conform(frame: pd.DataFrame, layout: Layout, records: list[dict] | None = None):
+    """``frame`` with the columns (in order) and the dtypes of ``layout``.
+
+    A chunk's own dtypes can differ from the whole table's: whole numbers with a gap somewhere
+    else are floats in the whole table, and a column that holds text further on holds objects.
+    An object column is rebuilt from ``records`` when given, as pandas builds it from them.
+    """
+    columns = {}
+    for name, dtype in layout:
+        if name not in frame.columns:
+            columns[name] = pd.Series(np.nan, index=frame.index, dtype=dtype)
+        elif frame[name].dtype == dtype:
+            columns[name] = frame[name]
+        elif records is not None and pd.api.types.is_object_dtype(dtype):
+            values = [record.get(name, np.nan) for record in records]
+            columns[name] = pd.Series(values, index=frame.index, dtype=object)
+        else:
+            columns[name] = frame[name].astype(dtype)
+    return pd.DataFrame(columns, index=frame.index)
+
+
+_MISSING = object()
+
+
+def _value_class(value) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    return type(value).__name__  # int, float, str, NoneType, list, dict
+
+
+class TableScan:
+    """One pass over a findings table that holds no rows.
+
+    It keeps, per column, one value of each type seen (the smallest and largest whole numbers),
+    and whether some rows lack the column: all that pandas' type inference looks at. A small
+    frame of those values then has the whole table's dtypes (:attr:`frame`). It also keeps the
+    first row failing each check, and names the problem the whole-table reader would name.
+    """
+
+    def __init__(self, path: Path, suffix: str, rows: int):
+        self.path, self.suffix, self.chunk_rows = path, suffix, rows
+        self.rows = 0
+        self._values: dict[str, dict[str, object]] = {}
+        self._present: dict[str, int] = {}
+        self._first_bad: dict[str, tuple[int, object]] = {}
+        self._stamp = self._stat()
+        for records in self._record_chunks():
+            self._add(records)
+        self._raise_first_problem()
+        self.frame = records_frame(self._representatives())
+        self.layout = layout_of(self.frame)
+
+    def _stat(self) -> tuple[int, int]:
+        status = self.path.stat()
+        return status.st_size, status.st_mtime_ns
+
+    def _record_chunks(self) -> Iterator[list[dict]]:
+        if self.suffix == ".csv":
+            for cells in csv_chunks(self.path, self.chunk_rows):
+                yield csv_records(cells)
+            return
+        for lines in self._line_chunks():
+            yield [json_record(self.path, number, line) for number, line in lines]
+
+    def _line_chunks(self) -> Iterator[list[tuple[int, str]]]:
+        lines = []
+        for numbered in jsonl_lines(self.path, longest=MAX_INPUT_BYTES):
+            lines.append(numbered)
+            if len(lines) == self.chunk_rows:
+                yield lines
+                lines = []
+        if lines:
+            yield lines
+
+    def _add(self, records: list[dict]) -> None:
+        for record in records:
+            self.rows += 1
+            for key, value in record.items():
+                seen = self._values.setdefault(key, {})
+                self._present[key] = self._present.get(key, 0) + 1
+                kind = _value_class(value)
+                if kind == "int":  # the range decides int64, uint64 or object
+                    if "int<" not in seen or value < seen["int<"]:
+                        seen["int<"] = value
+                    if "int>" not in seen or value > seen["int>"]:
+                        seen["int>"] = value
+                elif kind not in seen:
+                    seen[kind] = value
+            for name, problem_of in ROW_CHECKS:  # an absent value passes every check
+                if name in record and name not in self._first_bad and problem_of(record[name]):
+                    self._first_bad[name] = (self.rows, record[name])
+
+    def _representatives(self) -> list[dict]:
+        columns = {}
+        for name, seen in self._values.items():
+            values = list(seen.values())
+            if self._present[name] < self.rows:
+                values.append(_MISSING)
+            columns[name] = values
+        width = max((len(values) for values in columns.values()), default=0)
+        return [
+            {
+                name: values[i % len(values)]
+                for name, values in columns.items()
+                if values[i % len(values)] is not _MISSING
+            }
+            for i in range(width)
+        ]
+
+    def _raise_first_problem(self) -> None:
+        if self.suffix == ".jsonl" and not self.rows:
+            raise InputError(self.path, "no findings in the table")
+        if "text" not in self._values:
+            raise InputError(self.path, "a findings table needs a text column")
+        for name, problem_of in ROW_CHECKS:
+            if name in self._first_bad:
+                row, value = self._first_bad[name]
+                # the problem is named by the value as the whole table holds it (5 as 5.0 when
+                # the column's whole numbers have gaps), so the message is the whole reader's
+                inferred = pd.DataFrame.from_records([*self._representatives(), {name: value}])
+                raise InputError(self.path, f"row {row}: {problem_of(inferred[name].iloc[-1])}")
+
+    def chunks(self) -> Iterator[TableChunk]:
+        """The second pass: the rows a chunk at a time; BatchError if the file has changed."""
+        changed = BatchError(_changed(self.path))
+        if self._stat() != self._stamp:
+            raise changed
+        count = 0
+        try:
+            if self.suffix == ".csv":
+                for cells in csv_chunks(self.path, self.chunk_rows):
+                    count += len(cells)
+                    yield TableChunk(str(self.path), cells=cells, layout=self.layout)
+            else:
+                for lines in self._line_chunks():
+                    count += len(lines)
+                    yield TableChunk(str(self.path), lines=tuple(lines), layout=self.layout)
+        except InputError:
+            raise changed from None
+        if count != self.rows or self._stat() != self._stamp:
+            raise changed
+
+
+def _changed(path) -> str:
+    return f"{path}: changed while it was being read; run again"
+
+
+def report_groups(files: list[Path], per_group: int) -> list[tuple[str, ...]]:
+    """Report files in groups of ``per_group``, a group closed early past :data:`GROUP_BYTES`."""
+    groups, group, size = [], [], 0
+    for path in files:
+        try:
+            size += path.stat().st_size
+        except OSError:  # the parser names the problem
+            pass
+        group.append(str(path))
+        if len(group) == per_group or size >= GROUP_BYTES:
+            groups.append(tuple(group))
+            group, size = [], 0
+    if group:
+        groups.append(tuple(group))
+    return groups
+
+
+@dataclass
+class Plan:
+    """The inputs of a batch: report groups, then the findings tables read in the first pass."""
+
+    groups: list[tuple[str, ...]]
+    tables: list[TableScan]
+    table_files: list[str]
+    table_errors: list[str]
+    rows: int  # rows per table chunk
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self.groups) + sum(math.ceil(t.rows / self.rows) for t in self.tables)
+
+    @property
+    def table_rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+    def report_chunks(self, options: dict) -> Iterator[ReportChunk]:
+        return (ReportChunk(group, options) for group in self.groups)
+
+    def table_chunks(self) -> Iterator[TableChunk]:
+        for table in self.tables:
+            yield from table.chunks()
+
+    def whole(self, parsed: set[str] | None) -> pd.DataFrame:
+        """A few rows with the columns and dtypes of the whole batch's findings (before
+        tokenizing), and a value of each type its columns hold.
+
+        ``parsed``: the columns the reports' findings give values in, or None if the reports gave
+        no findings (their rows then take no part, as in ``read_inputs``).
+        """
+        frames = [table_findings(table.frame) for table in self.tables]
+        if parsed is not None or not frames:
+            frames.insert(0, _parsed_like(parsed or set()))
+        return pd.concat(frames, ignore_index=True)
+
+
+def _parsed_like(with_values: set[str]) -> pd.DataFrame:
+    """A row shaped as the parser's findings, with a value in the columns that have one."""
+    record = {
+        name: (1 if name in INTEGER_COLUMNS else "x") if name in with_values else None
+        for name in FINDING_COLUMNS
+    }
+    return findings_frame([record])
+
+
+def plan_batch(paths, *, rows: int) -> Plan:
+    """Sort the inputs into report files and findings tables and read the tables' first pass.
+
+    A table that cannot be read is an error of the batch, named as ``read_inputs`` names it.
+    """
+    reports, tables, table_files, errors = [], [], [], []
+    for path in expand_paths(paths):
+        try:
+            if path.suffix.lower() in (".jsonl", ".csv"):
+                check_regular_file(path)  # no size limit: a table is read a chunk at a time
+            suffix = table_suffix(path)
+            if suffix is None:
+                reports.append(path)
+                continue
+            tables.append(TableScan(path, suffix, rows))
+            table_files.append(str(path))
+        except InputError as error:
+            errors.append(str(error))
+        except OSError as error:
+            errors.append(str(InputError(path, f"cannot read ({error.strerror or error})")))
+    per_group = max(1, rows // FINDINGS_PER_REPORT)
+    return Plan(report_groups(reports, per_group), tables, table_files, errors, rows)

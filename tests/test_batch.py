@@ -1,0 +1,297 @@
+"""Large batches (pipeline.batch): read and written a chunk at a time, over processes or Dask
+workers, and always the bytes the in-memory path writes for the same inputs."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+from typer.testing import CliRunner
+
+from pipeline.batch import plan as plan_module
+from pipeline.batch.plan import plan_batch
+from pipeline.batch.run import classify_batch
+from pipeline.cli import app
+from pipeline.learning.drift import drift, drift_of_counts
+from pipeline.learning.models import load_model
+from pipeline.shared import tables
+from pipeline.shared.schema import col
+from pipeline.shared.tables import read_findings_table, write_table
+from pipeline.stages.classify import classify
+from pipeline.stages.parse import read_inputs
+from pipeline.stages.read import InputError
+from pipeline.stages.words import tokenize
+
+runner = CliRunner()
+SAMPLES = ROOT / "corpus" / "samples" / "fy2566"
+
+
+@pytest.fixture(scope="session")
+def model():
+    return load_model("default")
+
+
+@pytest.fixture(scope="session")
+def real_table(tmp_path_factory):
+    """3,000 real findings of the corpus as a findings table, with the columns analysts add:
+    whole numbers with gaps, a column that starts late and changes type, a formula-like text."""
+    from pipeline.learning.corpus import load_corpus
+
+    texts = list(load_corpus(ROOT / "corpus")["text"])
+    path = tmp_path_factory.mktemp("tables") / "findings.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(3000):
+            row = {"finding_id": f"r{n}", "text": texts[n * 7 % len(texts)]}
+            if n % 3:
+                row["score"] = n  # a whole number with gaps: a float in the whole table
+            if n > 2500:
+                row["note"] = "ดูอีกครั้ง" if n % 2 else n  # late, and text beside numbers
+            if n % 4 < 2:  # numbers with gaps early on, text at the end: objects in the whole
+                row["page"] = n if n < 2900 else "ภาคผนวก"
+            if n % 5 == 0:
+                row["committee"] = n % 6 + 1
+            if n % 11 == 0:
+                row["heading_category"] = "budget"
+            if n == 42:
+                row["text"] = "=HYPERLINK(งบประมาณไม่พอ)"
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+def in_memory(paths, output, model):
+    """What `findings classify` wrote before batches: everything read, classified and written
+    at once."""
+    result = read_inputs(paths)
+    findings = result.findings
+    classified = classify(tokenize(findings), model) if len(findings) else findings
+    write_table(classified, output)
+    return result, classified
+
+
+def printed(counts: pd.Series) -> list:
+    """Counts per kind as the summary prints them: a missing kind, None or NaN, is "(none)"."""
+    return [(kind if isinstance(kind, str) else "(none)", count) for kind, count in counts.items()]
+
+
+def xlsx_parts(path) -> dict:
+    """A workbook's parts but its timestamps (two writes of the same rows differ only there)."""
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if n != "docProps/core.xml"}
+
+
+def same_output(a, b) -> bool:
+    if str(a).endswith(".xlsx"):
+        return xlsx_parts(a) == xlsx_parts(b)
+    return a.read_bytes() == b.read_bytes()
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".xlsx"])
+def test_a_table_streamed_in_chunks_is_written_as_in_memory(tmp_path, real_table, model, suffix):
+    whole, classified = in_memory([real_table], tmp_path / f"whole{suffix}", model)
+    result = classify_batch([real_table], tmp_path / f"chunked{suffix}", model, rows=170)
+    assert same_output(tmp_path / f"whole{suffix}", tmp_path / f"chunked{suffix}")
+    # and what the command prints from the counts is what it printed from the whole table
+    assert printed(result.kind_counts()) == printed(classified[col.KIND].value_counts(dropna=False))
+    assert result.findings == len(classified) == 3000
+    assert result.needs_review == classified[col.NEEDS_REVIEW].sum()
+    assert result.sources == classified[col.CATEGORY_SOURCE].value_counts().to_dict()
+    expected, got = drift(classified, model), drift_of_counts(result.drift, model)
+    pd.testing.assert_frame_equal(expected.pop("categories"), got.pop("categories"))
+    assert expected == got
+    assert result.files == whole.files and result.errors == whole.errors == []
+
+
+@pytest.mark.slow
+def test_reports_tables_and_bad_files_streamed_are_written_as_in_memory(tmp_path, model):
+    """Reports come first, file by file, then the tables; a table's whole numbers become floats
+    beside the reports' empty cells; errors are named as the whole reader names them."""
+    table = tmp_path / "late.jsonl"
+    rows = [{"text": f"งบประมาณไม่เพียงพอ {n}", "pages": n} for n in range(500)]
+    table.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+    bad = tmp_path / "bad.jsonl"
+    gaps = '{"text": "ก", "line": 3}\n{"text": "ค"}\n' * 150  # whole numbers with gaps: floats
+    bad.write_text(gaps + '{"text": "ข", "line": 10000000000}\n', encoding="utf-8")
+    inputs = [SAMPLES / "committee_1", table, bad, SAMPLES / "committee_2", tmp_path / "gone.txt"]
+    whole, classified = in_memory(inputs, tmp_path / "whole.csv", model)
+    result = classify_batch(inputs, tmp_path / "chunked.csv", model, rows=120)
+    assert (tmp_path / "whole.csv").read_bytes() == (tmp_path / "chunked.csv").read_bytes()
+    assert result.files == whole.files and result.errors == whole.errors
+    assert result.warnings == whole.warnings and result.repairs == whole.repairs
+    assert f"{bad}: row 301: line is '10000000000.0', not a whole number" in result.errors
+    assert classified["pages"].dtype == float  # the case the layout of the batch is for
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"text": "งบ"}\n' * 400 + '{"text": "ก", "committee": 4.5}\n' + '{"text": 12}\n',
+        '{"text": "งบ", "kind": "obstacle"}\n' * 400 + '{"text": "ก", "kind": 1}\n{"text": "ข"}\n',
+        '{"text": "งบ", "line": 4}\n' * 400 + '{"text": "ก"}\n{"text": "ข", "line": 1e12}\n',
+        '{"text": "งบ"}\n' * 400 + '{"text": \n',
+        '{"note": 1}\n' * 400,
+        "",
+        '{"text": "งบ\\ud800ไม่พอ"}\n',
+        "\ufeff" + '{"text": "งบ"}\n' * 3,
+        "\ufeff\ufeff" + '{"text": "งบ"}\n',
+    ],
+)
+def test_a_table_read_in_chunks_is_refused_as_the_whole_reader_refuses_it(tmp_path, content):
+    path = tmp_path / "t.jsonl"
+    path.write_text(content, encoding="utf-8")
+    try:
+        read_findings_table(path)
+        expected = []
+    except InputError as error:
+        expected = [str(error)]
+    assert plan_batch([path], rows=100).table_errors == expected
+
+
+def test_a_csv_read_in_chunks_is_refused_as_the_whole_reader_refuses_it(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("text,committee\n" + "งบ,1\n" * 500 + "ก,2,3\n", encoding="utf-8")
+    with pytest.raises(InputError) as whole:
+        read_findings_table(path)
+    assert plan_batch([path], rows=100).table_errors == [str(whole.value)]
+
+
+def test_memory_is_bounded_by_the_chunk_not_the_input(tmp_path, monkeypatch):
+    """Rows read but not yet written never exceed the chunks in flight, however long the table;
+    the first pass keeps a handful of values per column, whatever the number of rows."""
+    path = tmp_path / "long.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(4000):
+            out.write(json.dumps({"text": f"ระบบล่ม {n}", "n": n}, ensure_ascii=False) + "\n")
+    held = {"read": 0, "written": 0, "most": 0}
+    chunks = plan_module.TableScan.chunks
+
+    def counted_chunks(scan):
+        for chunk in chunks(scan):
+            held["read"] += len(chunk)
+            held["most"] = max(held["most"], held["read"] - held["written"])
+            yield chunk
+
+    write = tables.TableStream.write
+
+    def counted_write(stream, text, columns, rows):
+        held["written"] += rows
+        write(stream, text, columns, rows)
+
+    monkeypatch.setattr(plan_module.TableScan, "chunks", counted_chunks)
+    monkeypatch.setattr(tables.TableStream, "write", counted_write)
+    keywords = load_model("keywords")
+    classify_batch([path], tmp_path / "out.jsonl", keywords, rows=50)
+    assert held == {"read": 4000, "written": 4000, "most": 50}
+    held.update(read=0, written=0, most=0)
+    classify_batch([path], tmp_path / "out2.jsonl", keywords, rows=50, jobs=2)
+    assert held["written"] == 4000 and 50 < held["most"] <= 4 * 50  # two chunks per worker
+    scan = plan_batch([path], rows=50).tables[0]
+    assert scan.rows == 4000 and len(scan.frame) <= 3  # the first pass: no rows kept
+
+
+@pytest.mark.slow
+def test_two_processes_write_what_one_writes(tmp_path, real_table):
+    inputs = [str(SAMPLES / "committee_3"), str(real_table)]
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}.jsonl"
+        result = runner.invoke(
+            app, ["classify", *inputs, "-o", str(out), "--jobs", jobs, "--chunk-size", "150"]
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append((out.read_bytes(), result.output.replace(str(out), "OUT")))
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0][0].splitlines()) > 3000
+
+
+@pytest.mark.slow
+def test_a_local_dask_cluster_writes_what_a_local_run_writes(tmp_path, real_table, model):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        for name, inputs in (("table", [real_table]), ("reports", [SAMPLES])):
+            local = classify_batch(inputs, tmp_path / f"{name}.jsonl", model, fiscal_year=2566)
+            remote = classify_batch(
+                inputs,
+                tmp_path / f"{name}_dask.jsonl",
+                model,
+                fiscal_year=2566,
+                scheduler=cluster.scheduler_address,
+                rows=400,
+            )
+            written = (tmp_path / f"{name}.jsonl").read_bytes()
+            assert (tmp_path / f"{name}_dask.jsonl").read_bytes() == written, name
+            assert (remote.files, remote.errors, remote.warnings) == (
+                local.files,
+                local.errors,
+                local.warnings,
+            )
+    assert local.findings == 1124 and len(local.files) == 77
+
+
+def test_without_dask_the_scheduler_option_says_how_to_install_it(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
+    table = tmp_path / "t.jsonl"
+    table.write_text('{"text": "งบไม่พอ"}\n', encoding="utf-8")
+    result = runner.invoke(
+        app, ["classify", str(table), "-o", str(tmp_path / "o.jsonl"), "--scheduler", "local"]
+    )
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "pip install 'thai-findings[dask]'" in result.output
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_a_run_that_fails_midway_leaves_the_earlier_output(tmp_path, monkeypatch):
+    import errno
+
+    table = tmp_path / "t.jsonl"
+    table.write_text('{"text": "งบประมาณไม่พอ"}\n' * 500, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    out.write_text("earlier results\n", encoding="utf-8")
+    write = tables.TableStream.write
+
+    def full_after_two(stream, text, columns, rows):
+        if stream.rows >= 200:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        write(stream, text, columns, rows)
+
+    monkeypatch.setattr(tables.TableStream, "write", full_after_two)
+    result = runner.invoke(
+        app, ["classify", str(table), "-o", str(out), "--model", "keywords", "--chunk-size", "100"]
+    )
+    assert result.exit_code == 1
+    assert f"{out}: cannot write (No space left on device)" in result.output.replace("\n", "")
+    assert out.read_text(encoding="utf-8") == "earlier results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", "t.jsonl"]
+
+
+def test_more_findings_than_a_worksheet_holds_are_refused_before_work(tmp_path, monkeypatch):
+    monkeypatch.setattr(tables, "XLSX_MAX_ROWS", 10)
+    table = tmp_path / "t.jsonl"
+    table.write_text('{"text": "งบประมาณไม่พอ"}\n' * 11, encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["classify", str(table), "-o", str(out), "--model", "keywords"])
+    assert result.exit_code == 1
+    assert "11 findings are more than the 10 rows a worksheet holds" in result.output
+    assert not out.exists()
+
+
+def test_the_progress_bar_shows_on_a_terminal_only(monkeypatch):
+    from rich.console import Console
+
+    import pipeline.cli
+
+    monkeypatch.setattr(pipeline.cli._chunk_progress, "DELAY", 0.0)
+    for terminal in (True, False):
+        screen = io.StringIO()
+        console = Console(file=screen, force_terminal=terminal, color_system=None, width=80)
+        monkeypatch.setattr(pipeline.cli, "console", console)
+        with pipeline.cli._chunk_progress("Classifying") as on_chunk:
+            on_chunk(1, 3)
+        assert ("1/3 chunks" in screen.getvalue()) is terminal
