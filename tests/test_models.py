@@ -14,7 +14,6 @@ from pipeline.learning.models import (
     ALLOWED_TYPES,
     KEYWORDS,
     OWN_TYPES,
-    PACKED_VOCABULARY,
     KeywordClassifier,
     ModelError,
     build_pipeline,
@@ -153,43 +152,6 @@ def test_a_load_whose_card_holds_the_audit_does_not_audit_again(tmp_path, small_
     save_model(small_model[0], {"name": "small"}, tmp_path / "small")
     monkeypatch.setattr(skops.io, "get_untrusted_types", None)  # calling it would fail
     assert load_model("small", models_dir=tmp_path).name == "small"
-
-
-def test_vocabularies_are_saved_as_arrays_and_loaded_as_dicts(tmp_path, small_model):
-    model = small_model[0]
-    vocabularies = [v.vocabulary_ for _, v in model.named_steps["features"].transformer_list]
-    save_model(model, {"name": "small"}, tmp_path / "small")
-    with zipfile.ZipFile(tmp_path / "small" / "model.skops") as saved:
-        schema = saved.read("schema.json").decode("utf-8")
-    assert PACKED_VOCABULARY in schema and '"vocabulary_"' not in schema
-    # the caller's model is as it was, and the loaded one has the same vocabularies
-    parts = model.named_steps["features"].transformer_list
-    assert [v.vocabulary_ for _, v in parts] == vocabularies
-    assert not any(hasattr(v, PACKED_VOCABULARY) for _, v in parts)
-    loaded = load_model("small", models_dir=tmp_path).estimator
-    parts = loaded.named_steps["features"].transformer_list
-    assert [v.vocabulary_ for _, v in parts] == vocabularies
-    assert all(type(column) is int for _, v in parts for column in v.vocabulary_.values())
-
-
-@pytest.mark.parametrize(
-    ("terms", "problem"),
-    [
-        (np.arange(3), "not a list of terms"),
-        (np.array(["งบ", "คน", "งบ"]), "repeats a term"),
-    ],
-)
-def test_a_packed_vocabulary_that_is_not_one_is_refused(tmp_path, small_model, terms, problem):
-    import skops.io
-
-    model = build_pipeline().fit(small_model[1], [label for _, label in TRAIN])
-    words = model.named_steps["features"].transformer_list[0][1]
-    del words.vocabulary_
-    setattr(words, PACKED_VOCABULARY, terms)
-    path = tmp_path / "model.skops"
-    skops.io.dump(model, path)
-    with pytest.raises(ModelError, match=problem):
-        load_estimator(path, sha256(path), audited=sorted(OWN_TYPES))
 
 
 def _types_in(path) -> set[str]:

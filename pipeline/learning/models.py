@@ -23,7 +23,6 @@ import hashlib
 import json
 import re
 import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -191,9 +190,6 @@ OWN_TYPES = frozenset(
 ALLOWED_TYPES = OWN_TYPES | frozenset(
     {
         "sklearn.pipeline.Pipeline",
-        "sklearn.pipeline.FeatureUnion",
-        "sklearn.feature_extraction.text.TfidfVectorizer",
-        "sklearn.feature_extraction.text.TfidfTransformer",
         "numpy.ndarray",
         "numpy.float64",
         "builtins.bool",
@@ -255,61 +251,6 @@ class LoadedModel:
         return float(self.card.get("review_threshold", 0.5))
 
 
-#: Where a saved step keeps its vocabulary: one array of its terms in column order. Written as
-#: a dict, skops makes two nodes of every term (110,000 for the default model), which took most
-#: of a second to read back; the array takes milliseconds. Loading puts the dict back.
-PACKED_VOCABULARY = "vocabulary_terms_"
-
-
-def _steps(estimator):
-    """The estimator and every step nested in it (a pipeline's steps, a feature union's parts)."""
-    if not hasattr(estimator, "__dict__"):  # "passthrough", "drop"
-        return
-    yield estimator
-    for _, step in getattr(estimator, "steps", []):
-        yield from _steps(step)
-    for _, part in getattr(estimator, "transformer_list", []):
-        yield from _steps(part)
-
-
-@contextmanager
-def _as_saved(estimator):
-    """The estimator as it is written, given back as it was afterwards: vocabularies packed,
-    and without the terms TF-IDF dropped (kept for introspection only: tens of MB of n-grams)."""
-    changed = []
-    for step in _steps(estimator):
-        kept = {}
-        if isinstance(step.__dict__.get("stop_words_"), set):
-            kept["stop_words_"] = step.__dict__.pop("stop_words_")
-        if isinstance(step.__dict__.get("vocabulary_"), dict):
-            vocabulary = kept["vocabulary_"] = step.__dict__.pop("vocabulary_")
-            terms = sorted(vocabulary, key=vocabulary.__getitem__)
-            setattr(step, PACKED_VOCABULARY, np.array(terms, dtype=str))
-        if kept:
-            changed.append((step, kept))
-    try:
-        yield estimator
-    finally:
-        for step, kept in changed:
-            step.__dict__.pop(PACKED_VOCABULARY, None)
-            step.__dict__.update(kept)
-
-
-def _unpacked(estimator, path: Path):
-    """A loaded estimator with its vocabularies as scikit-learn keeps them, term → column."""
-    for step in _steps(estimator):
-        terms = step.__dict__.pop(PACKED_VOCABULARY, None)
-        if terms is None:
-            continue
-        if not (isinstance(terms, np.ndarray) and terms.ndim == 1 and terms.dtype.kind == "U"):
-            raise ModelError(f"{path}: a vocabulary that is not a list of terms; refusing it")
-        vocabulary = dict(zip(terms.tolist(), range(len(terms))))
-        if len(vocabulary) != len(terms):
-            raise ModelError(f"{path}: a vocabulary that repeats a term; refusing it")
-        step.vocabulary_ = vocabulary
-    return estimator
-
-
 def dump_estimator(estimator, path: Path) -> tuple[str, list[str]]:
     """Write ``estimator`` to ``path`` as skops; its SHA-256 and the types audited in it.
 
@@ -318,9 +259,7 @@ def dump_estimator(estimator, path: Path) -> tuple[str, list[str]]:
     """
     import skops.io
 
-    with _as_saved(estimator):
-        # the vocabulary arrays are mostly padding: deflate them
-        skops.io.dump(estimator, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    skops.io.dump(estimator, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
     return sha256(path), own_types(path)
 
 
@@ -383,7 +322,7 @@ def load_estimator(path: Path, expected_sha256: str, audited: list[str] | None =
         raise ModelError(
             f"{path}: not a readable skops model file ({type(error).__name__})"
         ) from None
-    return _unpacked(estimator, path)
+    return estimator
 
 
 def load_model(name: str | None = None, models_dir: Path | None = MODELS_DIR) -> LoadedModel:
