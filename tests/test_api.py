@@ -5,17 +5,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import ROOT
 from typer.testing import CliRunner
 
 import pipeline
 from pipeline.cli import app
 
 
-def test_five_lines_of_the_library_give_the_command_s_summary(tmp_path):
+def test_five_lines_of_the_library_give_the_command_s_summary(tmp_path, samples_dir):
     reports = tmp_path / "reports"
     reports.mkdir()
-    for path in sorted((ROOT / "corpus/samples/fy2566/committee_1").iterdir())[:4]:
+    for path in sorted((samples_dir / "committee_1").iterdir())[:4]:
         shutil.copy(path, reports / path.name)
 
     found = pipeline.parse_paths([reports]).findings

@@ -6,7 +6,6 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import SMALL_TRAINING_SET
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -16,12 +15,12 @@ from pipeline.stages.classify import PRODUCES, classify, sharpen
 from pipeline.stages.words import tokenize, tokens
 
 runner = CliRunner()
-TRAIN = SMALL_TRAINING_SET
 
 
 @pytest.fixture(scope="module")
-def trained():
-    estimator = build_pipeline().fit([tokens(t) for t, _ in TRAIN], [c for _, c in TRAIN])
+def trained(small_training_set):
+    texts, labels = zip(*small_training_set)
+    estimator = build_pipeline().fit([tokens(t) for t in texts], list(labels))
     return LoadedModel("small", estimator, {"review_threshold": 0.5})
 
 
@@ -77,7 +76,7 @@ def test_temperature_sharpens_without_changing_the_order():
     assert sharp.argmax() == 0 and sharp[0, 0] > 0.5 and np.isclose(sharp.sum(), 1)
 
 
-def test_classify_and_evaluate_commands(tmp_path, trained):
+def test_classify_and_evaluate_commands(tmp_path, trained, small_training_set):
     save_model(trained.estimator, {"name": "small", "review_threshold": 0.5}, tmp_path / "small")
     report = tmp_path / "b1.txt"
     report.write_text("ปัญหาอุปสรรค\n1. งบประมาณไม่เพียงพอ\n2. ระบบล่มบ่อย\n", encoding="utf-8")
@@ -93,7 +92,7 @@ def test_classify_and_evaluate_commands(tmp_path, trained):
     table.write_text(
         "\n".join(
             json.dumps({"text": t, "label": c, "note": i}, ensure_ascii=False)
-            for i, (t, c) in enumerate(TRAIN)
+            for i, (t, c) in enumerate(small_training_set)
         )
         + "\n",
         encoding="utf-8",
@@ -135,12 +134,13 @@ def test_a_findings_table_is_repaired_like_parsed_text(tmp_path):
     assert row["tokens"].split() == ["งบประมาณ", "ไม่", "พอ", "2", "โครงการ"]
 
 
-def test_the_saved_model_alone_gives_what_classify_gives(tmp_path):
+def test_the_saved_model_alone_gives_what_classify_gives(tmp_path, small_training_set):
     """Tokenizing, the opening-words marks and the calibration live inside the model file."""
     from pipeline.learning.models import load_model
     from pipeline.stages.parse import parse_file
 
-    estimator = build_pipeline().fit([t for t, _ in TRAIN], [c for _, c in TRAIN])
+    texts, labels = zip(*small_training_set)
+    estimator = build_pipeline().fit(list(texts), list(labels))
     estimator.named_steps["classifier"].temperature = 0.6
     folder = save_model(estimator, {"name": "alone", "review_threshold": 0.5}, tmp_path / "alone")
     report = tmp_path / "b1.txt"

@@ -6,7 +6,6 @@ import json
 import shutil
 
 import pytest
-from conftest import make_docx, write_text
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -15,7 +14,7 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def mixed_folder(tmp_path, seed_path):
+def mixed_folder(tmp_path, seed_path, write_text, make_docx):
     folder = tmp_path / "reports"
     folder.mkdir()
     shutil.copy(seed_path, folder / "b3_fy2565.txt")
@@ -60,7 +59,7 @@ def test_parse_a_mixed_folder(mixed_folder, tmp_path, suffix):
     assert seed_years == {"2565"}  # the file's own year wins over --year
 
 
-def test_parse_clean_batch_exits_zero(tmp_path):
+def test_parse_clean_batch_exits_zero(tmp_path, write_text):
     report = write_text(tmp_path / "b1.txt", "ข้อเสนอแนะ\n- ควรเร่งรัดการเบิกจ่าย\n")
     out = tmp_path / "out.jsonl"
     result = runner.invoke(app, ["parse", str(report), "-o", str(out)])
@@ -68,7 +67,7 @@ def test_parse_clean_batch_exits_zero(tmp_path):
     assert json.loads(out.read_text(encoding="utf-8"))["kind"] == "recommendation"
 
 
-def test_unknown_output_format_is_refused_before_work(tmp_path):
+def test_unknown_output_format_is_refused_before_work(tmp_path, write_text):
     report = write_text(tmp_path / "b1.txt", "ข้อเสนอแนะ\n- ควรเร่งรัดการเบิกจ่าย\n")
     result = runner.invoke(app, ["parse", str(report), "-o", str(tmp_path / "out.pdf")])
     assert result.exit_code == 2
@@ -76,7 +75,7 @@ def test_unknown_output_format_is_refused_before_work(tmp_path):
     assert not (tmp_path / "out.pdf").exists()
 
 
-def test_failed_write_keeps_the_previous_output(tmp_path, monkeypatch):
+def test_failed_write_keeps_the_previous_output(tmp_path, monkeypatch, write_text):
     import pipeline.shared.tables
 
     report = write_text(tmp_path / "b1.txt", "ข้อเสนอแนะ\n- ควรเร่งรัดการเบิกจ่าย\n")
@@ -94,7 +93,7 @@ def test_failed_write_keeps_the_previous_output(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
-def test_parse_reads_a_findings_table_as_it_is(tmp_path):
+def test_parse_reads_a_findings_table_as_it_is(tmp_path, write_text):
     """A .jsonl of findings is a table, not a report: parse takes its rows, as classify does."""
     table = write_text(
         tmp_path / "findings.jsonl",

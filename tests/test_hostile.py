@@ -2,41 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 import zipfile
-from pathlib import Path
 
 import pytest
-from conftest import make_docx, make_xlsx, to_pdf, write_text
 
 from pipeline.shared.schema import col
 from pipeline.stages.parse import parse_file, parse_paths
 from pipeline.stages.read import InputError, read_document
 
-SARABUN = None
 
-
-def _sarabun() -> str:
-    import fontpkg_sarabun
-
-    return str(Path(fontpkg_sarabun.ROOT) / "files/Sarabun-Regular.ttf")
-
-
-def make_pdf(path: Path, lines: list[str]) -> Path:
-    """A text-layer PDF drawn with a Thai font, as a PDF library writes one."""
-    import pymupdf
-
-    document = pymupdf.open()
-    page = document.new_page()
-    for number, line in enumerate(lines):
-        page.insert_text(
-            (60, 72 + 26 * number), line, fontfile=_sarabun(), fontname="sarabun", fontsize=14
-        )
-    document.save(path)
-    return path
-
-
-def test_text_layer_pdf_keeps_vowels_and_tone_marks(tmp_path):
+def test_text_layer_pdf_keeps_vowels_and_tone_marks(tmp_path, make_pdf):
     lines = [
         "ข้อเสนอแนะ",
         "1. ควรจัดอบรมการใช้ระบบจัดซื้อจัดจ้างภาครัฐให้เจ้าหน้าที่พัสดุ",
@@ -48,8 +23,7 @@ def test_text_layer_pdf_keeps_vowels_and_tone_marks(tmp_path):
     assert list(findings[col.KIND]) == ["recommendation", "recommendation"]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_pdf_exported_from_word_reads_like_the_word_file(tmp_path):
+def test_pdf_exported_from_word_reads_like_the_word_file(tmp_path, make_docx, to_pdf):
     long_item = (
         "- สำนักงานเขตควรจัดทำฐานข้อมูลผู้ค้าหาบเร่แผงลอยทุกจุดผ่อนผันให้เป็นปัจจุบัน "
         "และเชื่อมโยงกับระบบของสำนักเทศกิจ เพื่อให้การจัดระเบียบทางเท้าเป็นไปอย่างต่อเนื่อง "
@@ -119,7 +93,7 @@ def test_a_one_gigabyte_text_file_is_refused_without_reading_it(tmp_path):
         read_document(path)
 
 
-def test_xlsx_with_extra_and_missing_columns(tmp_path):
+def test_xlsx_with_extra_and_missing_columns(tmp_path, make_xlsx):
     rows = [["ลำดับ", "ข้อความ", "ผู้บันทึก", "ประเภท"], [1, "รถดูดโคลนมีไม่พอ", "สมชาย", "ปัญหาอุปสรรค"]]
     findings, _, warnings = parse_file(make_xlsx(tmp_path / "extra.xlsx", rows))
     assert findings[col.TEXT].tolist() == ["รถดูดโคลนมีไม่พอ"]
@@ -133,7 +107,7 @@ def test_xlsx_with_extra_and_missing_columns(tmp_path):
         read_document(no_text)
 
 
-def test_a_bad_file_does_not_stop_the_batch(tmp_path):
+def test_a_bad_file_does_not_stop_the_batch(tmp_path, write_text):
     write_text(tmp_path / "a_good.txt", "ปัญหาอุปสรรค\n1. งบประมาณไม่เพียงพอ\n")
     (tmp_path / "b_bad.docx").write_bytes(b"PK\x03\x04broken")
     write_text(tmp_path / "c_empty_report.txt", "รายงานผลการตรวจติดตาม\nหน่วยงาน: เขตบางรัก\n")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 
 import pytest
-from conftest import make_docx, make_xlsx, to_pdf, write_text
 
 from pipeline.shared.schema import col
 from pipeline.stages.parse import parse_file
@@ -23,7 +21,7 @@ REPORT = """หน่วยงาน: สำนักงานเขตหลั
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp874"])
-def test_text_encodings_are_detected_from_content(tmp_path, encoding):
+def test_text_encodings_are_detected_from_content(tmp_path, encoding, write_text):
     path = write_text(tmp_path / "report.txt", REPORT, encoding)
     document = read_document(path)
     assert document.blocks[0].raw == "หน่วยงาน: สำนักงานเขตหลักสี่"
@@ -34,12 +32,12 @@ def test_text_encodings_are_detected_from_content(tmp_path, encoding):
     assert set(findings[col.COMMITTEE]) == {4}
 
 
-def test_windows_thai_file_with_a_misleading_extension(tmp_path):
+def test_windows_thai_file_with_a_misleading_extension(tmp_path, write_text):
     path = write_text(tmp_path / "b1_lak_si.md", REPORT, "tis-620")
     assert read_document(path).encoding == "cp874"
 
 
-def test_docx_paragraphs_and_b1_table_in_document_order(tmp_path):
+def test_docx_paragraphs_and_b1_table_in_document_order(tmp_path, make_docx):
     table = [
         ["ปัจจัย", "ปัญหาอุปสรรค", "ข้อเสนอแนะ"],
         [
@@ -86,7 +84,7 @@ def test_docx_table_with_merged_cells_reads_each_cell_once(tmp_path):
     assert set(findings[col.HEADING_CATEGORY]) == {"tools"}
 
 
-def test_docx_automatic_numbering_makes_items(tmp_path):
+def test_docx_automatic_numbering_makes_items(tmp_path, make_docx):
     path = make_docx(
         tmp_path / "numbered.docx",
         paragraphs=["ปัญหาอุปสรรค"],
@@ -103,7 +101,7 @@ def test_docx_automatic_numbering_makes_items(tmp_path):
         ["agency", "committee", "fiscal_year", "kind", "category", "text"],
     ],
 )
-def test_xlsx_rows_with_thai_or_english_columns(tmp_path, header):
+def test_xlsx_rows_with_thai_or_english_columns(tmp_path, header, make_xlsx):
     rows = [
         header,
         ["เขตบางรัก", "คณะที่ 3", 2566, "ปัญหาอุปสรรค", "งบประมาณ", "งบลอกท่อระบายน้ำไม่พอ"],
@@ -120,7 +118,7 @@ def test_xlsx_rows_with_thai_or_english_columns(tmp_path, header):
     assert list(findings[col.LINE]) == [3, 4]
 
 
-def test_csv_in_windows_thai_and_an_unknown_category(tmp_path):
+def test_csv_in_windows_thai_and_an_unknown_category(tmp_path, write_text):
     text = "หน่วยงาน,ประเภท,หมวด,ข้อความ\nเขตดุสิต,ปัญหา,สวัสดิการ,งบจัดงานประเพณีได้รับล่าช้า\n"
     path = write_text(tmp_path / "rows.csv", text, "cp874")
     findings, _, warnings = parse_file(path)
@@ -166,7 +164,7 @@ def test_bad_files_get_a_one_line_error_naming_the_file(tmp_path, name, make, pr
     assert message.startswith(str(path)) and problem in message and "\n" not in message
 
 
-def test_oversized_file_is_refused_unread(tmp_path, monkeypatch):
+def test_oversized_file_is_refused_unread(tmp_path, monkeypatch, write_text):
     import pipeline.stages.read
 
     monkeypatch.setattr(pipeline.stages.read, "MAX_INPUT_BYTES", 1000)
@@ -192,7 +190,7 @@ def test_docx_table_with_a_title_row_above_its_header(tmp_path):
     assert set(findings[col.HEADING_CATEGORY]) == {"budget"}
 
 
-def test_xlsx_in_the_b1_form_a_row_per_factor(tmp_path):
+def test_xlsx_in_the_b1_form_a_row_per_factor(tmp_path, make_xlsx):
     rows = [
         ["หน่วยงาน: สำนักงานเขตดุสิต"],
         ["ด้าน", "ปัญหาอุปสรรค", "ข้อเสนอแนะ"],
@@ -236,7 +234,7 @@ def test_a_word_table_of_numbered_rows_and_label_value_rows(tmp_path):
     assert set(findings[col.FISCAL_YEAR]) == {2566}
 
 
-def test_a_sheet_laid_out_as_a_report(tmp_path):
+def test_a_sheet_laid_out_as_a_report(tmp_path, make_xlsx):
     """Headings and numbered items in rows, with no findings header, are read as a report."""
     rows = [
         ["คณะที่ 6", "หน่วยงาน สำนักการคลัง"],
@@ -254,7 +252,7 @@ def test_a_sheet_laid_out_as_a_report(tmp_path):
     assert set(findings[col.COMMITTEE]) == {6}
 
 
-def test_a_grid_sheet_whose_factor_column_is_named_like_a_text_column(tmp_path):
+def test_a_grid_sheet_whose_factor_column_is_named_like_a_text_column(tmp_path, make_xlsx):
     rows = [
         ["ประเด็น", "ปัญหาอุปสรรค", "ข้อเสนอแนะของคณะกรรมการฯ"],
         ["1. อัตรากำลัง", "พนักงานกวาดถนนไม่เพียงพอ", "ควรขอรับการสนับสนุนอัตรากำลัง"],
@@ -264,7 +262,7 @@ def test_a_grid_sheet_whose_factor_column_is_named_like_a_text_column(tmp_path):
     assert set(findings[col.HEADING_CATEGORY]) == {"manpower"}
 
 
-def test_a_recipient_column_and_a_glossed_kind_header(tmp_path):
+def test_a_recipient_column_and_a_glossed_kind_header(tmp_path, make_xlsx):
     rows = [
         ["หน่วยงาน: สำนักเทศกิจ"],
         ["ลำดับ", "ประเภท (ปัญหา/ข้อเสนอแนะ)", "รายละเอียด", "ข้อเสนอแนะถึง"],
@@ -314,8 +312,7 @@ def test_a_grid_whose_category_headings_are_merged_rows(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_a_grid_exported_to_pdf_reads_like_the_word_file(tmp_path):
+def test_a_grid_exported_to_pdf_reads_like_the_word_file(tmp_path, to_pdf):
     """A PDF's ruled table is read cell by cell, as the Word table it was made from."""
     path = _grid_report(tmp_path / "b1_grid.docx")
     from_word, _, _ = parse_file(path)

@@ -160,10 +160,8 @@ def test_markdown_matches_the_word_text(report):
     assert thai_digits("2566") in markdown
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_word_file_converts_to_pdf_with_libreoffice(report, tmp_path):
+def test_word_file_converts_to_pdf_with_libreoffice(report, tmp_path, to_pdf):
     import pymupdf
-    from conftest import to_pdf
 
     paths, _ = report
     docx = shutil.copy(paths["docx"], tmp_path / "b3_summary.docx")
@@ -206,20 +204,18 @@ def _said(text):
     return said
 
 
-def _year(source: str):
+def _year(source: str, samples_dir, seed_path):
     """A year's classified findings: the FY2566 samples, or the seed's findings each given the
     first agency it names (else a stand-in agency of its committee)."""
-    from conftest import ROOT, SEED
-
     from pipeline.learning.models import load_model
     from pipeline.shared.agencies import mentioned_agencies
     from pipeline.stages.classify import classify
     from pipeline.stages.parse import parse_file, parse_paths
 
     if source == "samples":
-        findings = parse_paths([ROOT / "corpus" / "samples" / "fy2566"]).findings
+        findings = parse_paths([samples_dir]).findings
     else:
-        findings, _, _ = parse_file(SEED)
+        findings, _, _ = parse_file(seed_path)
         findings[col.AGENCY] = [
             (mentioned_agencies(t) or [f"หน่วยงานตัวอย่างคณะที่ {c}"])[0]
             for t, c in zip(findings[col.TEXT], findings[col.COMMITTEE].fillna(0))
@@ -231,13 +227,13 @@ def _year(source: str):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("source", ["samples", "seed"])
-def test_a_year_s_summary_credits_every_finding_to_its_own_agency(source):
+def test_a_year_s_summary_credits_every_finding_to_its_own_agency(source, samples_dir, seed_path):
     """On the 77 FY2566 sample reports and on a year built from the seed: every finding is in
     the summary once, quoted only under its own agency; a statement names the agencies of the
     findings it holds and quotes only findings of theirs."""
     from pipeline.stages.report import short_agency
 
-    findings = _year(source)
+    findings = _year(source, samples_dir, seed_path)
     text = lines(build_summary(findings), "FY")
     owned = {
         (thai_digits(t), thai_digits(short_agency(a)))

@@ -7,7 +7,6 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import ROOT
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -22,7 +21,6 @@ from pipeline.learning.review import (
 )
 
 runner = CliRunner()
-SAMPLES = ROOT / "corpus" / "samples" / "fy2566"
 
 
 def _fill(workbook_path, choices: dict[int, str]) -> None:
@@ -38,12 +36,12 @@ def _fill(workbook_path, choices: dict[int, str]) -> None:
 
 
 @pytest.fixture
-def workspace(tmp_path):
+def workspace(tmp_path, repository):
     corpus = tmp_path / "corpus"
     for part in ("fy2565", "fy2566", "extra"):
-        shutil.copytree(ROOT / "corpus" / part, corpus / part)
+        shutil.copytree(repository / "corpus" / part, corpus / part)
     models = tmp_path / "models"
-    shutil.copytree(ROOT / "models" / "default", models / "default")
+    shutil.copytree(repository / "models" / "default", models / "default")
     (models / "DEFAULT").write_text("default\n")
     return tmp_path, corpus, models
 
@@ -66,10 +64,10 @@ def test_review_order_puts_disagreements_then_the_least_certain_first():
 
 
 @pytest.mark.slow
-def test_the_whole_loop_on_a_copy_of_the_corpus(workspace):
+def test_the_whole_loop_on_a_copy_of_the_corpus(workspace, samples_dir):
     tmp, corpus, models = workspace
     review = tmp / "review.xlsx"
-    reports = [str(p) for p in sorted((SAMPLES / "committee_1").glob("*.txt"))[:2]]
+    reports = [str(p) for p in sorted((samples_dir / "committee_1").glob("*.txt"))[:2]]
     result = runner.invoke(
         app, ["review", "export", *reports, "-o", str(review), "--model", str(models / "default")]
     )
@@ -224,11 +222,11 @@ def test_import_keeps_history_reports_conflicts_and_writes_atomically(tmp_path, 
     assert labels.read_bytes() == before  # an interrupted import leaves the corpus as it was
 
 
-def test_uncertainty_first_simulation_runs_both_strategies():
+def test_uncertainty_first_simulation_runs_both_strategies(corpus_dir):
     from pipeline.learning.corpus import load_corpus
     from pipeline.learning.train import with_tokens
 
-    corpus = with_tokens(load_corpus(ROOT / "corpus", extra=False))
+    corpus = with_tokens(load_corpus(corpus_dir, extra=False))
     pool = corpus[corpus["subset"] == "samples"].head(400).reset_index(drop=True)
     test = corpus[corpus["subset"] == "samples"].tail(200)
     curve = simulate(pool, test, start=40, step=40, rounds=2, repeats=1)

@@ -6,14 +6,15 @@ from __future__ import annotations
 import sys
 
 import pytest
-from conftest import ROOT, write_text
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.shared import settings
 
 
-def test_classify_from_another_folder_uses_the_shipped_default_model(tmp_path, monkeypatch):
+def test_classify_from_another_folder_uses_the_shipped_default_model(
+    tmp_path, monkeypatch, write_text
+):
     report = write_text(tmp_path / "b1.txt", "ปีงบประมาณ 2566\nปัญหาอุปสรรค\n1. รถดูดโคลนชำรุดบ่อย\n")
     monkeypatch.chdir(tmp_path)  # no models/ here
     result = CliRunner().invoke(app, ["classify", str(report), "-o", "out.csv"])
@@ -21,7 +22,9 @@ def test_classify_from_another_folder_uses_the_shipped_default_model(tmp_path, m
     assert "Model default" in result.output.replace("\n", " ")
 
 
-def test_a_home_without_models_is_an_error_naming_where_it_looked(tmp_path, monkeypatch):
+def test_a_home_without_models_is_an_error_naming_where_it_looked(
+    tmp_path, monkeypatch, write_text
+):
     report = write_text(tmp_path / "b1.txt", "ปัญหาอุปสรรค\n1. รถดูดโคลนชำรุดบ่อย\n")
     monkeypatch.setenv(settings.HOME_VARIABLE, str(tmp_path / "home"))
     settings.models_dir.cache_clear()
@@ -49,10 +52,10 @@ def test_an_installed_copy_finds_its_packaged_models(tmp_path, monkeypatch):
         settings.models_dir.cache_clear()
 
 
-def test_the_package_ships_the_models_folder():
+def test_the_package_ships_the_models_folder(repository):
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    config = tomllib.loads((repository / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
     assert config["setuptools"]["package-dir"]["thai_findings_models"] == "models"
     assert {"DEFAULT", "*/*"} <= set(config["setuptools"]["package-data"]["thai_findings_models"])
-    default = (ROOT / "models" / "DEFAULT").read_text(encoding="utf-8").strip()
-    assert (ROOT / "models" / default / "model.skops").exists()
+    default = (repository / "models" / "DEFAULT").read_text(encoding="utf-8").strip()
+    assert (repository / "models" / default / "model.skops").exists()

@@ -9,7 +9,6 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import ROOT
 
 from pipeline.learning import subtheme
 from pipeline.learning.models import load_model
@@ -26,18 +25,18 @@ def test_every_category_has_sub_themes_with_thai_statements():
             assert re.search("[ก-๙]", theme.obstacle) and theme.recommendation.startswith("ควร")
 
 
-def test_shipped_labels_name_sub_themes_of_the_finding_s_own_category():
+def test_shipped_labels_name_sub_themes_of_the_finding_s_own_category(corpus_dir):
     from pipeline.learning.corpus import load_corpus
 
-    labels = subtheme.read_labels(ROOT / "corpus")
-    corpus = load_corpus(ROOT / "corpus")
+    labels = subtheme.read_labels(corpus_dir)
+    corpus = load_corpus(corpus_dir)
     frame = subtheme.labelled(corpus, labels)
     assert len(labels) >= 2500
     # every label of a finding the corpus holds fits its category (real texts when built)
     held = labels[labels["finding_id"].isin(corpus["finding_id"])]
     assert len(frame) == len(held) and set(frame["subset"]) >= {"samples", "seed"}
     assert labels["finding_id"].str.startswith("real:").sum() >= 1400
-    agreement = subtheme.agreement(ROOT / "corpus")
+    agreement = subtheme.agreement(corpus_dir)
     assert agreement["findings"] >= 150 and agreement["kappa"] > 0.8
 
 
@@ -53,10 +52,11 @@ def test_the_default_model_chooses_among_the_category_s_own_sub_themes():
     assert found[2] in {t.id for t in subthemes_of("tools")} | {SUBTHEME_OTHER}
 
 
-def test_training_on_a_small_labelled_corpus_scores_the_frozen_sets(tmp_path):
-    rows = [json.loads(x) for x in (ROOT / "corpus/fy2566/labels.jsonl").open(encoding="utf-8")]
-    labels = {r["finding_id"]: r for r in subtheme.read_labels(ROOT / "corpus").to_dict("records")}
-    chosen = [r for r in rows if r["finding_id"] in labels][:400]
+def test_training_on_a_small_labelled_corpus_scores_the_frozen_sets(
+    tmp_path, corpus_dir, fy2566_labels
+):
+    labels = {r["finding_id"]: r for r in subtheme.read_labels(corpus_dir).to_dict("records")}
+    chosen = [r for r in fy2566_labels if r["finding_id"] in labels][:400]
     (tmp_path / "fy2566").mkdir()
     (tmp_path / "fy2566" / "labels.jsonl").write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chosen), encoding="utf-8"

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
 
 from pipeline.learning.train import (
     choose_threshold,
@@ -24,14 +21,11 @@ from pipeline.shared.taxonomy import CATEGORY_IDS
 
 
 @pytest.fixture(scope="module")
-def small_corpus(tmp_path_factory):
+def small_corpus(tmp_path_factory, fy2566_labels):
     """20 findings a category from the shipped FY2566 labels, as a corpus of its own."""
-    rows = [
-        json.loads(line) for line in (ROOT / "corpus/fy2566/labels.jsonl").open(encoding="utf-8")
-    ]
     chosen = []
     for category in CATEGORY_IDS:
-        chosen += [r for r in rows if r["label"] == category][:20]
+        chosen += [r for r in fy2566_labels if r["label"] == category][:20]
     root = tmp_path_factory.mktemp("corpus")
     (root / "fy2566").mkdir()
     with (root / "fy2566" / "labels.jsonl").open("w", encoding="utf-8") as out:
@@ -101,16 +95,10 @@ def test_reliability_threshold_and_temperature_on_underconfident_answers():
     assert choose_threshold(labels, proba, CATEGORY_IDS)["precision_above"] == 1.0
 
 
-SOURCES = Path(os.environ.get("FINDINGS_SOURCES", ROOT.parent / "shared" / "sources"))
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not (SOURCES / "thaigov_sections.jsonl.gz").exists()
-    or not (ROOT / "corpus" / "real" / "labels.jsonl").exists(),
-    reason="the real source or labels are not here",
-)
-def test_training_on_a_small_real_subset_freezes_whole_pages(small_corpus, tmp_path):
+def test_training_on_a_small_real_subset_freezes_whole_pages(
+    small_corpus, tmp_path, corpus_dir, real_sources
+):
     """Real findings from their standoff labels train beside written ones; pages never split."""
     import shutil
 
@@ -121,13 +109,13 @@ def test_training_on_a_small_real_subset_freezes_whole_pages(small_corpus, tmp_p
     shutil.copytree(small_corpus, root)
     labels = [
         json.loads(line)
-        for line in (ROOT / "corpus" / REAL_LABELS).read_text(encoding="utf-8").splitlines()
+        for line in (corpus_dir / REAL_LABELS).read_text(encoding="utf-8").splitlines()
     ]
     (root / "real").mkdir()
     (root / REAL_LABELS).write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in labels[:400]), "utf-8"
     )
-    build_texts(root / REAL_LABELS, root / REAL_TEXTS, SOURCES)
+    build_texts(root / REAL_LABELS, root / REAL_TEXTS, real_sources)
     model, card = train(root, name="real-small", extra=False)
     frozen = json.loads((root / "real" / "frozen_eval.json").read_text(encoding="utf-8"))
     real_findings = [r for r in labels[:400] if r["kind"] != "none"]
