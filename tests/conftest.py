@@ -85,6 +85,27 @@ def small_training_set() -> list[tuple[str, str]]:
     ]
 
 
+@pytest.fixture(scope="session")
+def findings_of():
+    """``findings_of(rows)``: a tokenized findings table of FY2566, committee 1, from rows of
+    ``(agency, kind, category, text)``; ids ``f0``, ``f1``, ...; recommendations to the agency."""
+    import pandas as pd
+
+    from pipeline.shared.schema import col
+    from pipeline.stages.words import tokenize
+
+    def build(rows) -> pd.DataFrame:
+        frame = pd.DataFrame(rows, columns=[col.AGENCY, col.KIND, col.CATEGORY, col.TEXT])
+        frame[col.FINDING_ID] = [f"f{i}" for i in range(len(frame))]
+        frame[col.RECIPIENT_TYPE] = frame[col.KIND].map({"recommendation": "agency"})
+        frame[col.RECIPIENT_AGENCY] = None
+        frame[col.COMMITTEE] = pd.array([1] * len(frame), dtype="Int64")
+        frame[col.FISCAL_YEAR] = pd.array([2566] * len(frame), dtype="Int64")
+        return tokenize(frame)
+
+    return build
+
+
 # --- builders of the files analysts receive ----------------------------------------------------
 
 

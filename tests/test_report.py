@@ -1,4 +1,5 @@
-"""The B3 summary: grouping of similar findings, the Word file's structure and fonts, the charts."""
+"""The outputs: the B3 summary's lines, the Word file's structure and fonts, the Markdown, the
+workbook read back, the charts, and a whole year's summary crediting every finding to its agency."""
 
 from __future__ import annotations
 
@@ -6,25 +7,14 @@ import re
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from pipeline.shared.schema import col
 from pipeline.stages.report import lines, make_reports, read_findings_workbook, thai_digits
-from pipeline.stages.summary import build_summary, group_similar
+from pipeline.stages.summary import build_summary
 from pipeline.stages.words import tokenize
 
-
-def _findings(rows):
-    frame = pd.DataFrame(rows, columns=[col.AGENCY, col.KIND, col.CATEGORY, col.TEXT])
-    frame[col.FINDING_ID] = [f"f{i}" for i in range(len(frame))]
-    frame[col.RECIPIENT_TYPE] = frame[col.KIND].map({"recommendation": "agency"})
-    frame[col.RECIPIENT_AGENCY] = None
-    frame[col.COMMITTEE] = pd.array([1] * len(frame), dtype="Int64")
-    frame[col.FISCAL_YEAR] = pd.array([2566] * len(frame), dtype="Int64")
-    return tokenize(frame)
-
-
+#: Two agencies saying the same thing and a third saying something else.
 NEAR_IDENTICAL = [
     ("สำนักงานเขตบางรัก", "obstacle", "manpower", "เจ้าหน้าที่เทศกิจมีน้อยเมื่อเทียบกับจุดผ่อนผันหาบเร่แผงลอย"),
     ("สำนักงานเขตสาทร", "obstacle", "manpower", "เจ้าหน้าที่เทศกิจมีน้อยเมื่อเทียบกับจุดผ่อนผันหาบเร่แผงลอยในพื้นที่"),
@@ -32,26 +22,8 @@ NEAR_IDENTICAL = [
 ]
 
 
-def test_near_identical_findings_of_two_agencies_become_one_statement():
-    statements = group_similar(_findings(NEAR_IDENTICAL))
-    assert len(statements) == 2
-    shared = statements[0]
-    assert shared.agencies == ["สำนักงานเขตบางรัก", "สำนักงานเขตสาทร"]
-    assert shared.findings == ["f0", "f1"] or shared.findings == ["f1", "f0"]
-    assert statements[1].agencies == ["สำนักงานเขตดุสิต"]
-
-
-def test_unrelated_findings_stay_apart():
-    rows = [
-        ("สำนักงานเขตบางรัก", "obstacle", "tools", "รถบรรทุกขยะชำรุดบ่อยในช่วงฤดูฝน"),
-        ("สำนักงานเขตสาทร", "obstacle", "tools", "ระบบจองคิวออนไลน์ของงานทะเบียนล่มในช่วงเช้า"),
-        ("สำนักงานเขตดุสิต", "obstacle", "tools", "กล้องวงจรปิดริมคลองไม่ได้เชื่อมต่อศูนย์ควบคุม"),
-    ]
-    assert [s.agency_count for s in group_similar(_findings(rows))] == [1, 1, 1]
-
-
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def report(tmp_path_factory, findings_of):
     from pipeline.learning.models import load_model
     from pipeline.stages.classify import classify
 
@@ -65,7 +37,7 @@ def report(tmp_path_factory):
         ("สำนักงานเขตบางรัก", "observation", "management", "ตัวชี้วัดวัดจำนวนครั้งมากกว่าผลลัพธ์"),
     ]
     findings = classify(
-        _findings(rows).assign(heading_category=lambda f: f[col.CATEGORY]), load_model("keywords")
+        findings_of(rows).assign(heading_category=lambda f: f[col.CATEGORY]), load_model("keywords")
     )
     folder = tmp_path_factory.mktemp("out")
     earlier = findings.assign(**{col.FISCAL_YEAR: 2565}).head(2)
