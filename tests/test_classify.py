@@ -1,20 +1,15 @@
-"""Classify stage: the columns, the heading's authority, the review flag, the evidence."""
+"""Classify stage: the columns, the heading's authority, the review flag, the evidence, and the
+saved model giving the same answers on its own."""
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from pipeline.cli import app
 from pipeline.learning.models import KeywordClassifier, LoadedModel, build_pipeline, save_model
 from pipeline.shared.schema import SchemaError, col
 from pipeline.stages.classify import PRODUCES, classify, sharpen
 from pipeline.stages.words import tokenize, tokens
-
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -74,64 +69,6 @@ def test_temperature_sharpens_without_changing_the_order():
     proba = np.array([[0.5, 0.3, 0.2]])
     sharp = sharpen(proba, 0.5)
     assert sharp.argmax() == 0 and sharp[0, 0] > 0.5 and np.isclose(sharp.sum(), 1)
-
-
-def test_classify_and_evaluate_commands(tmp_path, trained, small_training_set):
-    save_model(trained.estimator, {"name": "small", "review_threshold": 0.5}, tmp_path / "small")
-    report = tmp_path / "b1.txt"
-    report.write_text("ปัญหาอุปสรรค\n1. งบประมาณไม่เพียงพอ\n2. ระบบล่มบ่อย\n", encoding="utf-8")
-    out = tmp_path / "out.jsonl"
-    result = runner.invoke(
-        app, ["classify", str(report), "--model", str(tmp_path / "small"), "-o", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["category"] for r in rows] == ["budget", "tools"]
-    # a findings table is classified as it is, other columns kept
-    table = tmp_path / "findings.jsonl"
-    table.write_text(
-        "\n".join(
-            json.dumps({"text": t, "label": c, "note": i}, ensure_ascii=False)
-            for i, (t, c) in enumerate(small_training_set)
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    out2 = tmp_path / "out2.csv"
-    result = runner.invoke(app, ["classify", str(table), "--model", "keywords", "-o", str(out2)])
-    assert result.exit_code == 0, result.output
-    classified = pd.read_csv(out2, encoding="utf-8-sig")
-    assert list(classified["note"]) == list(range(6)) and classified["category"].notna().all()
-    metrics_file = tmp_path / "metrics.json"
-    result = runner.invoke(
-        app,
-        ["evaluate", str(table), "--model", str(tmp_path / "small"), "--json", str(metrics_file)],
-    )
-    assert result.exit_code == 0, result.output
-    assert "macro-F1 1.000" in result.output and "อัตรากำลัง" in result.output
-    assert json.loads(metrics_file.read_text(encoding="utf-8"))["accuracy"] == 1.0
-
-
-def test_evaluate_refuses_unknown_labels(tmp_path):
-    data = tmp_path / "bad.jsonl"
-    data.write_text(json.dumps({"text": "งบ", "label": "money"}) + "\n", encoding="utf-8")
-    result = runner.invoke(app, ["evaluate", str(data), "--model", "keywords"])
-    assert result.exit_code == 1 and "unknown label(s) money" in result.output
-
-
-def test_a_findings_table_is_repaired_like_parsed_text(tmp_path):
-    table = tmp_path / "findings.jsonl"
-    table.write_text(
-        json.dumps({"text": "งบประมาณ\u200bไม่พอ ๒ โครงการ"}, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
-    out = tmp_path / "out.jsonl"
-    result = runner.invoke(app, ["classify", str(table), "--model", "keywords", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    row = json.loads(out.read_text(encoding="utf-8"))
-    assert row["text"] == "งบประมาณไม่พอ 2 โครงการ"
-    assert row["raw_text"] == "งบประมาณ\u200bไม่พอ ๒ โครงการ"
-    assert row["tokens"].split() == ["งบประมาณ", "ไม่", "พอ", "2", "โครงการ"]
 
 
 def test_the_saved_model_alone_gives_what_classify_gives(tmp_path, small_training_set):
