@@ -1,4 +1,5 @@
-"""Training on a small labelled set: grouped folds, reproducibility, the metrics and the card."""
+"""Training on a small labelled set: the card, reproducibility, folds that never split a document,
+the review threshold and temperature, frozen sets chosen once."""
 
 from __future__ import annotations
 
@@ -32,8 +33,14 @@ def small_corpus(tmp_path_factory, fy2566_labels):
     return root
 
 
-def test_training_a_small_set_gives_a_model_and_a_card(small_corpus):
-    model, card = train(small_corpus, name="small", extra=False)
+@pytest.fixture(scope="module")
+def trained(small_corpus):
+    """``(model, card)`` of the small corpus, trained once for the module."""
+    return train(small_corpus, name="small", extra=False)
+
+
+def test_training_a_small_set_gives_a_model_and_a_card(small_corpus, trained):
+    model, card = trained
     frozen = card["frozen_sets"]["2566"]["findings"]
     assert card["training_data"]["findings"] == 160 - frozen
     cv = card["cross_validation"]
@@ -49,23 +56,55 @@ def test_training_a_small_set_gives_a_model_and_a_card(small_corpus):
     assert set(model.classes_) == set(CATEGORY_IDS)
 
 
-def test_same_data_and_seed_give_the_same_model_and_metrics(small_corpus):
-    first_model, first = train(small_corpus, name="a", extra=False)
-    second_model, second = train(small_corpus, name="a", extra=False)
+def test_same_data_and_seed_give_the_same_model_and_metrics(small_corpus, trained):
+    first_model, first = trained
+    second_model, second = train(small_corpus, name="small", extra=False)
+    first, second = dict(first), dict(second)
     first.pop("created"), second.pop("created")  # a run across midnight must not fail
     assert first == second
     texts = ["งบประมาณ ไม่ เพียงพอ", "ระบบ ล่ม บ่อย"]
     assert np.array_equal(first_model.predict_proba(texts), second_model.predict_proba(texts))
 
 
-def test_folds_never_split_a_report(small_corpus):
+def test_cross_validation_folds_never_split_a_document(small_corpus, corpus_dir, monkeypatch):
+    """The folds cross_validate builds: each finding scored once, by a model trained without
+    any finding of its document (a sample report; an outside body of the extra set)."""
+    import shutil
+
+    from pipeline.learning import train as training
     from pipeline.learning.corpus import load_corpus
 
-    corpus = load_corpus(small_corpus, extra=False)
+    root = small_corpus.parent / "with_extra"
+    if not root.exists():
+        shutil.copytree(small_corpus, root)
+        shutil.copytree(corpus_dir / "extra", root / "extra")
+    corpus = with_tokens(load_corpus(root, real=False))
+    folds = []
+
+    def fit_model(part, params=None):  # what each fold trains on, instead of training
+        folds.append({"train": set(part.index)})
+        return None
+
+    def ordered_proba(model, texts):  # what each fold's model is scored on
+        folds[-1]["test"] = set(texts.index)
+        return np.full((len(texts), len(CATEGORY_IDS)), 1 / len(CATEGORY_IDS))
+
+    monkeypatch.setattr(training, "fit_model", fit_model)
+    monkeypatch.setattr(training, "ordered_proba", ordered_proba)
+    training.cross_validate(corpus)
+
     groups = groups_of(corpus)
-    assert (groups == corpus["source"].to_numpy()).all()
-    corpus = with_tokens(corpus.head(3))
-    assert corpus["tokens"].str.len().gt(0).all()
+    assert len(folds) == training.N_SPLITS
+    assert sorted(i for fold in folds for i in fold["test"]) == list(range(len(corpus)))
+    for fold in folds:
+        assert fold["train"] | fold["test"] == set(range(len(corpus)))
+        crossing = {groups[i] for i in fold["train"]} & {groups[i] for i in fold["test"]}
+        assert crossing == set()
+    # the groups are the documents: a report each, an outside body each (not the extra file)
+    extra = corpus["subset"] == "extra"
+    bodies, files = corpus.loc[extra, "agency"].nunique(), corpus.loc[extra, "source"].nunique()
+    assert len(set(groups[extra])) == bodies > files
+    assert len(set(groups[~extra])) == corpus.loc[~extra, "source"].nunique() > training.N_SPLITS
 
 
 def test_threshold_and_temperature_of_underconfident_answers():
