@@ -114,15 +114,45 @@ def test_workbook_sheets_and_round_trip(report):
     assert list(back[col.KIND]) == list(findings[col.KIND])
 
 
-def test_charts_are_drawn_with_a_thai_font(report):
-    from matplotlib import font_manager
+def _drawn(findings, folder, font_family=None):
+    """The charts of ``findings`` written into ``folder`` (in ``font_family`` instead of the
+    report's own font when given), and the glyphs matplotlib had no font for."""
+    import warnings
 
-    paths, _ = report
+    import matplotlib
+
+    from pipeline.stages import report as report_module
+
+    with warnings.catch_warnings(record=True) as caught, matplotlib.rc_context():
+        warnings.simplefilter("always")
+        if font_family:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(report_module, "_font_family", lambda: font_family)
+                paths = report_module.write_charts(findings, folder)
+        else:
+            paths = report_module.write_charts(findings, folder)
+    return paths, [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+def test_charts_draw_thai_letters_not_boxes(report, tmp_path):
+    """The PNG files hold Thai glyphs: every glyph was found in a font, and the images differ
+    from the same charts drawn in a font without Thai (DejaVu Sans, whose boxes stand for every
+    Thai letter)."""
+    from matplotlib.image import imread
+
+    paths, findings = report
     assert [p.name for p in paths["charts"]] == ["chart_categories.png", "chart_heatmap.png"]
-    for path in paths["charts"]:
-        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
-    found = font_manager.findfont("Sarabun", fallback_to_default=False)
-    assert "Sarabun" in found  # not DejaVu: matplotlib's own fonts draw Thai as boxes
+    written, missing = _drawn(findings, tmp_path / "thai")
+    assert missing == []
+    boxes, missing_in_dejavu = _drawn(findings, tmp_path / "boxes", font_family="DejaVu Sans")
+    assert any("THAI CHARACTER" in message for message in missing_in_dejavu)
+    for thai, boxed in zip(written, boxes, strict=True):
+        image, boxed_image = imread(thai), imread(boxed)
+        assert image.shape == boxed_image.shape and image.shape[0] > 400
+        assert (image != boxed_image).any(), thai.name
+    # the charts make_reports wrote are those charts
+    for path, again in zip(paths["charts"], written, strict=True):
+        assert (imread(path) == imread(again)).all()
 
 
 def test_markdown_matches_the_word_text(report):
