@@ -155,11 +155,26 @@ def test_charts_draw_thai_letters_not_boxes(report, tmp_path):
         assert (imread(path) == imread(again)).all()
 
 
-def test_markdown_matches_the_word_text(report):
+def test_markdown_says_what_the_word_file_says(report):
+    import docx
+
     paths, _ = report
     markdown = paths["markdown"].read_text(encoding="utf-8")
     assert "#### ๕.๑.๑ ปัญหาอุปสรรค" in markdown and "## การเปรียบเทียบรายปี" in markdown
-    assert thai_digits("2566") in markdown
+    said = [
+        re.sub(r"^#+ |^\*\*|\*\*$", "", line)
+        for line in markdown.splitlines()
+        if line and not line.startswith("|")
+    ]
+    document = docx.Document(paths["docx"])
+    assert said == [p.text for p in document.paragraphs if p.text] and len(said) > 30
+    # the year-over-year table too, cell by cell: Thai digits, a dash where there is no figure
+    table = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in markdown.splitlines()
+        if line.startswith("| ")
+    ]
+    assert table == [[cell.text for cell in row.cells] for row in document.tables[0].rows]
 
 
 def test_word_file_converts_to_pdf_with_libreoffice(report, tmp_path, to_pdf):
