@@ -317,7 +317,11 @@ def test_a_findings_csv_without_kind_is_summarized(tmp_path):
         app, ["summarize", str(table), "-o", str(tmp_path / "out"), "--model", "keywords"]
     )
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "out" / "b3_summary.docx").exists()
+    summary = (tmp_path / "out" / "b3_summary.md").read_text(encoding="utf-8")
+    # counted as obstacles in the workbook, so listed as obstacles in the summary: none lost
+    overall = pd.read_excel(tmp_path / "out" / "findings.xlsx", sheet_name="ภาพรวม")
+    assert overall.set_index("หมวด").loc["รวม", "ปัญหาอุปสรรค"] == 2
+    assert "งบประมาณไม่เพียงพอ" in summary and "ควรอบรมเจ้าหน้าที่ใหม่" in summary
 
 
 def test_summarize_onto_a_file_or_an_unwritable_place_is_one_line(tmp_path, write_text):
