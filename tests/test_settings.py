@@ -12,6 +12,14 @@ from pipeline.cli import app
 from pipeline.shared import settings
 
 
+@pytest.fixture
+def resolved_afresh():
+    """``settings.models_dir`` resolved again in the test, and again after it."""
+    settings.models_dir.cache_clear()
+    yield settings.models_dir
+    settings.models_dir.cache_clear()
+
+
 def test_classify_from_another_folder_uses_the_shipped_default_model(
     tmp_path, monkeypatch, write_text
 ):
@@ -22,21 +30,22 @@ def test_classify_from_another_folder_uses_the_shipped_default_model(
     assert "Model default" in result.output.replace("\n", " ")
 
 
+def test_a_checkout_finds_its_own_models(repository, monkeypatch, resolved_afresh):
+    monkeypatch.delenv(settings.HOME_VARIABLE, raising=False)
+    assert resolved_afresh() == repository / "models"
+
+
 def test_a_home_without_models_is_an_error_naming_where_it_looked(
-    tmp_path, monkeypatch, write_text
+    tmp_path, monkeypatch, write_text, resolved_afresh
 ):
     report = write_text(tmp_path / "b1.txt", "ปัญหาอุปสรรค\n1. รถดูดโคลนชำรุดบ่อย\n")
     monkeypatch.setenv(settings.HOME_VARIABLE, str(tmp_path / "home"))
-    settings.models_dir.cache_clear()
-    try:
-        result = CliRunner().invoke(app, ["classify", str(report), "-o", str(tmp_path / "o.csv")])
-    finally:
-        settings.models_dir.cache_clear()
-    assert result.exit_code != 0
+    result = CliRunner().invoke(app, ["classify", str(report), "-o", str(tmp_path / "o.csv")])
+    assert result.exit_code == 1
     assert str(tmp_path / "home" / "models" / "DEFAULT") in result.output.replace("\n", "")
 
 
-def test_an_installed_copy_finds_its_packaged_models(tmp_path, monkeypatch):
+def test_an_installed_copy_finds_its_packaged_models(tmp_path, monkeypatch, resolved_afresh):
     """Outside a checkout, the models are the package ``thai_findings_models``."""
     installed = tmp_path / "site" / "thai_findings_models"
     (installed / "default").mkdir(parents=True)
@@ -44,12 +53,8 @@ def test_an_installed_copy_finds_its_packaged_models(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "CHECKOUT", tmp_path / "not_a_checkout")
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     monkeypatch.delenv(settings.HOME_VARIABLE, raising=False)
-    sys.modules.pop("thai_findings_models", None)
-    settings.models_dir.cache_clear()
-    try:
-        assert settings.models_dir() == installed
-    finally:
-        settings.models_dir.cache_clear()
+    monkeypatch.delitem(sys.modules, "thai_findings_models", raising=False)
+    assert resolved_afresh() == installed
 
 
 def test_the_package_ships_the_models_folder(repository):
