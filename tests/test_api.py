@@ -12,6 +12,7 @@ import pipeline
 from pipeline.cli import app
 
 
+@pytest.mark.slow
 def test_five_lines_of_the_library_give_the_command_s_summary(tmp_path, samples_dir):
     reports = tmp_path / "reports"
     reports.mkdir()

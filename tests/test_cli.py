@@ -27,7 +27,6 @@ def mixed_folder(tmp_path, seed_path, write_text, make_docx):
     return folder
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".xlsx"])
 def test_parse_a_mixed_folder(mixed_folder, tmp_path, suffix):
     out = tmp_path / f"findings{suffix}"

@@ -115,7 +115,6 @@ def test_a_workbook_that_claims_a_million_rows_is_read_by_its_real_cells(tmp_pat
     assert findings[col.LINE].tolist() == [2, 1048576]  # the rows' own numbers
 
 
-@pytest.mark.slow
 def test_the_claiming_workbook_parses_under_a_memory_cap(tmp_path):
     path = _claims_the_whole_sheet(tmp_path / "claims.xlsx")
     done = _capped("parse", str(path), "-o", str(tmp_path / "out.jsonl"), cwd=tmp_path)
@@ -164,7 +163,6 @@ def test_a_docx_whose_zip_headers_lie_about_sizes_is_refused(tmp_path, make_docx
         read_document(path)
 
 
-@pytest.mark.slow
 def test_lying_and_oversized_docx_files_are_refused_under_a_memory_cap(tmp_path, make_docx):
     _docx_with_document_of(tmp_path / "huge.docx", 60 * 2**20, make_docx)
     _lie_about_sizes(_docx_with_document_of(tmp_path / "liar.docx", 8 * 2**20, make_docx))
@@ -670,6 +668,7 @@ def test_caps_on_lines_characters_and_joined_findings(tmp_path, write_text):
         parse_file(numbered)
 
 
+@pytest.mark.slow
 def test_a_shared_string_repeated_in_every_cell_is_refused(tmp_path):
     from openpyxl import Workbook
 

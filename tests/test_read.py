@@ -328,7 +328,6 @@ def test_pdf_exported_from_word_reads_like_the_word_file(tmp_path, make_docx, to
     assert set(from_pdf[col.AGENCY]) == {"สำนักงานเขตบางรัก"}
 
 
-@pytest.mark.slow
 def test_a_grid_exported_to_pdf_reads_like_the_word_file(tmp_path, to_pdf):
     """A PDF's ruled table is read cell by cell, as the Word table it was made from."""
     path = _grid_report(tmp_path / "b1_grid.docx")

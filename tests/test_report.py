@@ -242,8 +242,7 @@ def _year(source: str, samples_dir, seed_path):
     return with_subthemes(classify(tokenize(findings), load_model("default")))
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("source", ["samples", "seed"])
+@pytest.mark.parametrize("source", [pytest.param("samples", marks=pytest.mark.slow), "seed"])
 def test_a_year_s_summary_credits_every_finding_to_its_own_agency(source, samples_dir, seed_path):
     """On the 77 FY2566 sample reports and on a year built from the seed: every finding is in
     the summary once, quoted only under its own agency; a statement names the agencies of the

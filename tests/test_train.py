@@ -39,6 +39,7 @@ def trained(small_corpus):
     return train(small_corpus, name="small", extra=False)
 
 
+@pytest.mark.slow
 def test_training_a_small_set_gives_a_model_and_a_card(small_corpus, trained):
     model, card = trained
     frozen = card["frozen_sets"]["2566"]["findings"]
@@ -56,6 +57,7 @@ def test_training_a_small_set_gives_a_model_and_a_card(small_corpus, trained):
     assert set(model.classes_) == set(CATEGORY_IDS)
 
 
+@pytest.mark.slow
 def test_same_data_and_seed_give_the_same_model_and_metrics(small_corpus, trained):
     first_model, first = trained
     second_model, second = train(small_corpus, name="small", extra=False)

@@ -14,6 +14,8 @@ import pytest
 
 from pipeline.stages.parse import score_folder
 
+pytestmark = pytest.mark.slow  # parsing the 32 reports, PDFs and workbooks among them
+
 
 @pytest.fixture(scope="module")
 def benchmark(repository):
