@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
-from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,11 +13,8 @@ from pipeline.stages import aggregate
 
 
 @pytest.fixture(scope="module")
-def labelled():
-    rows = [
-        json.loads(line) for line in (ROOT / "corpus/fy2566/labels.jsonl").open(encoding="utf-8")
-    ]
-    return pd.DataFrame(rows).rename(columns={"label": col.CATEGORY})
+def labelled(fy2566_labels):
+    return pd.DataFrame(fy2566_labels).rename(columns={"label": col.CATEGORY})
 
 
 def test_overall_counts_match_the_labelled_corpus(labelled):

@@ -6,10 +6,10 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT
 from typer.testing import CliRunner
 
 from pipeline.batch import plan as plan_module
@@ -27,7 +27,7 @@ from pipeline.stages.read import InputError
 from pipeline.stages.words import tokenize
 
 runner = CliRunner()
-SAMPLES = ROOT / "corpus" / "samples" / "fy2566"
+SAMPLES = Path(__file__).resolve().parents[1] / "corpus" / "samples" / "fy2566"
 
 
 @pytest.fixture(scope="session")
@@ -36,12 +36,12 @@ def model():
 
 
 @pytest.fixture(scope="session")
-def real_table(tmp_path_factory):
+def real_table(tmp_path_factory, corpus_dir):
     """3,000 real findings of the corpus as a findings table, with the columns analysts add:
     whole numbers with gaps, a column that starts late and changes type, a formula-like text."""
     from pipeline.learning.corpus import load_corpus
 
-    texts = list(load_corpus(ROOT / "corpus")["text"])
+    texts = list(load_corpus(corpus_dir)["text"])
     path = tmp_path_factory.mktemp("tables") / "findings.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for n in range(3000):

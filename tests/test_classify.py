@@ -1,30 +1,21 @@
-"""Classify stage: the columns, the heading's authority, the review flag, the evidence."""
+"""Classify stage: the columns, the heading's authority, the review flag, the evidence, and the
+saved model giving the same answers on its own."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pandas as pd
 import pytest
-from conftest import SMALL_TRAINING_SET
-from typer.testing import CliRunner
 
-from pipeline.cli import app
 from pipeline.learning.models import KeywordClassifier, LoadedModel, build_pipeline, save_model
 from pipeline.shared.schema import SchemaError, col
 from pipeline.stages.classify import PRODUCES, classify, sharpen
 from pipeline.stages.words import tokenize, tokens
 
-ROOT = Path(__file__).resolve().parents[1]
-
-runner = CliRunner()
-TRAIN = SMALL_TRAINING_SET
-
 
 @pytest.fixture(scope="module")
-def trained():
-    estimator = build_pipeline().fit([tokens(t) for t, _ in TRAIN], [c for _, c in TRAIN])
+def trained(small_training_set):
+    texts, labels = zip(*small_training_set)
+    estimator = build_pipeline().fit([tokens(t) for t in texts], list(labels))
     return LoadedModel("small", estimator, {"review_threshold": 0.5})
 
 
@@ -80,70 +71,13 @@ def test_temperature_sharpens_without_changing_the_order():
     assert sharp.argmax() == 0 and sharp[0, 0] > 0.5 and np.isclose(sharp.sum(), 1)
 
 
-def test_classify_and_evaluate_commands(tmp_path, trained):
-    save_model(trained.estimator, {"name": "small", "review_threshold": 0.5}, tmp_path / "small")
-    report = tmp_path / "b1.txt"
-    report.write_text("ปัญหาอุปสรรค\n1. งบประมาณไม่เพียงพอ\n2. ระบบล่มบ่อย\n", encoding="utf-8")
-    out = tmp_path / "out.jsonl"
-    result = runner.invoke(
-        app, ["classify", str(report), "--model", str(tmp_path / "small"), "-o", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["category"] for r in rows] == ["budget", "tools"]
-    # a findings table is classified as it is, other columns kept
-    table = tmp_path / "findings.jsonl"
-    table.write_text(
-        "\n".join(
-            json.dumps({"text": t, "label": c, "note": i}, ensure_ascii=False)
-            for i, (t, c) in enumerate(TRAIN)
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    out2 = tmp_path / "out2.csv"
-    result = runner.invoke(app, ["classify", str(table), "--model", "keywords", "-o", str(out2)])
-    assert result.exit_code == 0, result.output
-    classified = pd.read_csv(out2, encoding="utf-8-sig")
-    assert list(classified["note"]) == list(range(6)) and classified["category"].notna().all()
-    metrics_file = tmp_path / "metrics.json"
-    result = runner.invoke(
-        app,
-        ["evaluate", str(table), "--model", str(tmp_path / "small"), "--json", str(metrics_file)],
-    )
-    assert result.exit_code == 0, result.output
-    assert "macro-F1 1.000" in result.output and "อัตรากำลัง" in result.output
-    assert json.loads(metrics_file.read_text(encoding="utf-8"))["accuracy"] == 1.0
-
-
-def test_evaluate_refuses_unknown_labels(tmp_path):
-    data = tmp_path / "bad.jsonl"
-    data.write_text(json.dumps({"text": "งบ", "label": "money"}) + "\n", encoding="utf-8")
-    result = runner.invoke(app, ["evaluate", str(data), "--model", "keywords"])
-    assert result.exit_code == 1 and "unknown label(s) money" in result.output
-
-
-def test_a_findings_table_is_repaired_like_parsed_text(tmp_path):
-    table = tmp_path / "findings.jsonl"
-    table.write_text(
-        json.dumps({"text": "งบประมาณ\u200bไม่พอ ๒ โครงการ"}, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
-    out = tmp_path / "out.jsonl"
-    result = runner.invoke(app, ["classify", str(table), "--model", "keywords", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    row = json.loads(out.read_text(encoding="utf-8"))
-    assert row["text"] == "งบประมาณไม่พอ 2 โครงการ"
-    assert row["raw_text"] == "งบประมาณ\u200bไม่พอ ๒ โครงการ"
-    assert row["tokens"].split() == ["งบประมาณ", "ไม่", "พอ", "2", "โครงการ"]
-
-
-def test_the_saved_model_alone_gives_what_classify_gives(tmp_path):
+def test_the_saved_model_alone_gives_what_classify_gives(tmp_path, small_training_set):
     """Tokenizing, the opening-words marks and the calibration live inside the model file."""
     from pipeline.learning.models import load_model
     from pipeline.stages.parse import parse_file
 
-    estimator = build_pipeline().fit([t for t, _ in TRAIN], [c for _, c in TRAIN])
+    texts, labels = zip(*small_training_set)
+    estimator = build_pipeline().fit(list(texts), list(labels))
     estimator.named_steps["classifier"].temperature = 0.6
     folder = save_model(estimator, {"name": "alone", "review_threshold": 0.5}, tmp_path / "alone")
     report = tmp_path / "b1.txt"
@@ -185,7 +119,7 @@ def evidence_row_by_row(estimator, matrix, predicted) -> list[str]:
     return out
 
 
-def test_evidence_is_what_reading_row_by_row_gives():
+def test_evidence_is_what_reading_row_by_row_gives(corpus_dir):
     import numpy as np
 
     from pipeline.learning.corpus import load_corpus
@@ -194,7 +128,7 @@ def test_evidence_is_what_reading_row_by_row_gives():
     from pipeline.stages.classify import evidence, featurize, predict_proba
 
     model = load_model()
-    texts = tokenize(load_corpus(ROOT / "corpus", real=False).sample(400, random_state=0))
+    texts = tokenize(load_corpus(corpus_dir, real=False).sample(400, random_state=0))
     no_known_word = ["ฮฮงบประมาณฮฮ", "ฮฮเจ้าหน้าที่ฮฮ ฮฮระบบฮฮ"]  # their character n-grams speak
     texts = [*texts[col.TOKENS], *no_known_word, "", "ก"]
     matrix = featurize(model.estimator, texts)

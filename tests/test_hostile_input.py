@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import make_docx, make_xlsx, write_text
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -69,7 +68,7 @@ def test_cells_that_look_like_formulas_are_written_as_text(tmp_path):
     assert all(re.match(r"^\"?'", line) for line in lines), lines
 
 
-def test_a_report_line_starting_with_equals_reaches_excel_as_text(tmp_path):
+def test_a_report_line_starting_with_equals_reaches_excel_as_text(tmp_path, write_text):
     from openpyxl import load_workbook
 
     report = write_text(tmp_path / "b1.txt", 'ปัญหาอุปสรรค\n1. =HYPERLINK("http://x","งบ")\n')
@@ -119,7 +118,6 @@ def test_a_workbook_that_claims_a_million_rows_is_read_by_its_real_cells(tmp_pat
     assert findings[col.LINE].tolist() == [2, 1048576]  # the rows' own numbers
 
 
-@pytest.mark.slow
 def test_the_claiming_workbook_parses_under_a_memory_cap(tmp_path):
     path = _claims_the_whole_sheet(tmp_path / "claims.xlsx")
     done = _capped("parse", str(path), "-o", str(tmp_path / "out.jsonl"), cwd=tmp_path)
@@ -128,7 +126,7 @@ def test_the_claiming_workbook_parses_under_a_memory_cap(tmp_path):
     assert len(rows) == 2
 
 
-def _docx_with_document_of(path: Path, size: int) -> Path:
+def _docx_with_document_of(path: Path, size: int, make_docx) -> Path:
     """A .docx whose document.xml unpacks to ``size`` bytes of real WordprocessingML."""
     make_docx(path, ["ปัญหาอุปสรรค"])
     with zipfile.ZipFile(path) as archive:
@@ -155,30 +153,29 @@ def _lie_about_sizes(path: Path) -> Path:
     return path
 
 
-def test_a_docx_part_too_large_to_parse_is_refused_by_what_it_unpacks_to(tmp_path):
-    path = _docx_with_document_of(tmp_path / "huge.docx", 60 * 2**20)
+def test_a_docx_part_too_large_to_parse_is_refused_by_what_it_unpacks_to(tmp_path, make_docx):
+    path = _docx_with_document_of(tmp_path / "huge.docx", 60 * 2**20, make_docx)
     assert path.stat().st_size < 3 * 2**20
     with pytest.raises(InputError, match=r"word/document\.xml unpacks to over 48 MiB"):
         read_document(path)
 
 
-def test_a_docx_whose_zip_headers_lie_about_sizes_is_refused(tmp_path):
-    path = _lie_about_sizes(_docx_with_document_of(tmp_path / "liar.docx", 8 * 2**20))
+def test_a_docx_whose_zip_headers_lie_about_sizes_is_refused(tmp_path, make_docx):
+    path = _lie_about_sizes(_docx_with_document_of(tmp_path / "liar.docx", 8 * 2**20, make_docx))
     with pytest.raises(InputError, match="corrupt zip container"):
         read_document(path)
 
 
-@pytest.mark.slow
-def test_lying_and_oversized_docx_files_are_refused_under_a_memory_cap(tmp_path):
-    _docx_with_document_of(tmp_path / "huge.docx", 60 * 2**20)
-    _lie_about_sizes(_docx_with_document_of(tmp_path / "liar.docx", 8 * 2**20))
+def test_lying_and_oversized_docx_files_are_refused_under_a_memory_cap(tmp_path, make_docx):
+    _docx_with_document_of(tmp_path / "huge.docx", 60 * 2**20, make_docx)
+    _lie_about_sizes(_docx_with_document_of(tmp_path / "liar.docx", 8 * 2**20, make_docx))
     done = _capped("parse", str(tmp_path), "-o", str(tmp_path / "out.jsonl"), cwd=tmp_path)
     assert done.returncode == 1
     assert "huge.docx: part word/document.xml unpacks to over 48 MiB" in done.stderr
     assert "liar.docx: corrupt zip container" in done.stderr
 
 
-def test_a_line_longer_than_any_report_has_is_refused(tmp_path):
+def test_a_line_longer_than_any_report_has_is_refused(tmp_path, write_text):
     path = write_text(tmp_path / "long.txt", "ปัญหาอุปสรรค\n1. " + "ก" * 30_000 + "\n")
     with pytest.raises(InputError, match=r"long\.txt: line 2 has 30,003 characters, over"):
         read_document(path)
@@ -268,7 +265,9 @@ def test_a_corrupt_labels_file_is_named_with_its_line(tmp_path, labels):
 
 
 @pytest.mark.parametrize("damage", ["renamed_docx", "truncated"])
-def test_review_import_of_a_file_that_is_not_a_workbook_is_one_line(tmp_path, labels, damage):
+def test_review_import_of_a_file_that_is_not_a_workbook_is_one_line(
+    tmp_path, labels, damage, make_docx
+):
     path = tmp_path / "review.xlsx"
     if damage == "renamed_docx":
         make_docx(path, ["ข้อเสนอแนะ"])
@@ -319,10 +318,14 @@ def test_a_findings_csv_without_kind_is_summarized(tmp_path):
         app, ["summarize", str(table), "-o", str(tmp_path / "out"), "--model", "keywords"]
     )
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "out" / "b3_summary.docx").exists()
+    summary = (tmp_path / "out" / "b3_summary.md").read_text(encoding="utf-8")
+    # counted as obstacles in the workbook, so listed as obstacles in the summary: none lost
+    overall = pd.read_excel(tmp_path / "out" / "findings.xlsx", sheet_name="ภาพรวม")
+    assert overall.set_index("หมวด").loc["รวม", "ปัญหาอุปสรรค"] == 2
+    assert "งบประมาณไม่เพียงพอ" in summary and "ควรอบรมเจ้าหน้าที่ใหม่" in summary
 
 
-def test_summarize_onto_a_file_or_an_unwritable_place_is_one_line(tmp_path):
+def test_summarize_onto_a_file_or_an_unwritable_place_is_one_line(tmp_path, write_text):
     report = write_text(tmp_path / "b1.txt", "ปัญหาอุปสรรค\n1. งบประมาณไม่เพียงพอ\n")
     occupied = write_text(tmp_path / "occupied", "keep me")
     result = runner.invoke(
@@ -351,7 +354,7 @@ def test_summarize_onto_a_file_or_an_unwritable_place_is_one_line(tmp_path):
     assert result.exit_code == 1 and "cannot write" in result.output
 
 
-def test_a_full_disk_is_one_line_and_the_old_output_stays(tmp_path, monkeypatch):
+def test_a_full_disk_is_one_line_and_the_old_output_stays(tmp_path, monkeypatch, write_text):
     import errno
 
     report = write_text(tmp_path / "b1.txt", "ปัญหาอุปสรรค\n1. งบประมาณไม่เพียงพอ\n")
@@ -392,7 +395,9 @@ def test_a_link_to_an_endless_device_is_refused(tmp_path):
 # --- 6. outputs that belong together -----------------------------------------------------------
 
 
-def test_a_failed_summary_leaves_the_last_set_of_outputs_as_it_was(tmp_path, monkeypatch):
+def test_a_failed_summary_leaves_the_last_set_of_outputs_as_it_was(
+    tmp_path, monkeypatch, write_text
+):
     report = write_text(tmp_path / "b1.txt", "ปัญหาอุปสรรค\n1. งบประมาณไม่เพียงพอ\n")
     out = tmp_path / "out"
     result = runner.invoke(app, ["summarize", str(report), "-o", str(out), "--model", "keywords"])
@@ -437,13 +442,11 @@ def test_an_interrupted_write_leaves_no_temporary_file(tmp_path):
 # --- 7. model files ----------------------------------------------------------------------------
 
 
-def _model_folder(tmp_path: Path, **card_changes) -> Path:
-    from conftest import SMALL_TRAINING_SET
-
+def _model_folder(tmp_path: Path, training_set, **card_changes) -> Path:
     from pipeline.learning.models import build_pipeline, save_model
     from pipeline.stages.words import tokens
 
-    texts, labels_ = zip(*SMALL_TRAINING_SET)
+    texts, labels_ = zip(*training_set)
     model = build_pipeline().fit([" ".join(tokens(t)) for t in texts], list(labels_))
     folder = save_model(model, {"name": "m"}, tmp_path / "m")
     card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
@@ -460,10 +463,12 @@ def _model_folder(tmp_path: Path, **card_changes) -> Path:
         ({"model_file": "../elsewhere.skops"}, "points outside the model's folder"),
     ],
 )
-def test_model_cards_without_a_hash_or_pointing_outside_are_refused(tmp_path, changes, problem):
+def test_model_cards_without_a_hash_or_pointing_outside_are_refused(
+    tmp_path, changes, problem, small_training_set
+):
     from pipeline.learning.models import ModelError, load_model
 
-    folder = _model_folder(tmp_path, **changes)
+    folder = _model_folder(tmp_path, small_training_set, **changes)
     with pytest.raises(ModelError, match=problem):
         load_model(str(folder))
 
@@ -491,7 +496,7 @@ def test_findings_in_a_nested_word_table_are_read(tmp_path):
     assert set(findings[col.HEADING_CATEGORY]) == {"budget"}
 
 
-def test_formula_cells_without_a_saved_value_are_reported(tmp_path):
+def test_formula_cells_without_a_saved_value_are_reported(tmp_path, make_xlsx):
     path = make_xlsx(
         tmp_path / "f.xlsx", [["ข้อความ"], ["งบประมาณไม่เพียงพอ"], ['=CONCAT("รถ","เสีย")']]
     )
@@ -500,7 +505,7 @@ def test_formula_cells_without_a_saved_value_are_reported(tmp_path):
     assert any("1 formula cell(s) without a saved value (A3)" in w for w in warnings)
 
 
-def test_a_word_file_that_declares_entities_is_refused(tmp_path):
+def test_a_word_file_that_declares_entities_is_refused(tmp_path, make_docx):
     path = make_docx(tmp_path / "xxe.docx", ["หน่วยงาน: สำนักงานเขตบางรัก", "ปัญหาอุปสรรค"])
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
@@ -513,7 +518,7 @@ def test_a_word_file_that_declares_entities_is_refused(tmp_path):
         read_document(path)
 
 
-def test_bidi_controls_are_removed_and_counted(tmp_path):
+def test_bidi_controls_are_removed_and_counted(tmp_path, write_text):
     path = write_text(tmp_path / "b1.txt", "ปัญหาอุปสรรค\n1. งบประมาณ\u202eไม่เพียงพอ\u200f\n")
     findings, repairs, _ = parse_file(path)
     assert list(findings[col.TEXT]) == ["งบประมาณไม่เพียงพอ"]
@@ -592,7 +597,7 @@ def test_findings_tables_with_values_no_finding_holds_are_one_line(tmp_path, con
         read_findings_table(bad)
 
 
-def test_a_symlink_loop_and_bad_options_are_one_line(tmp_path):
+def test_a_symlink_loop_and_bad_options_are_one_line(tmp_path, write_text):
     loop = tmp_path / "loop.txt"
     loop.symlink_to(loop)
     result = runner.invoke(app, ["parse", str(loop), "-o", str(tmp_path / "o.jsonl")])
@@ -613,7 +618,7 @@ def test_error_lines_show_control_characters_escaped(tmp_path):
     assert "\x1b" not in result.output
 
 
-def test_a_good_output_is_kept_when_no_input_could_be_read(tmp_path):
+def test_a_good_output_is_kept_when_no_input_could_be_read(tmp_path, write_text):
     output = write_text(tmp_path / "kept.jsonl", '{"text": "งบไม่พอ"}\n')
     (tmp_path / "empty.txt").write_bytes(b"")
     result = runner.invoke(app, ["parse", str(tmp_path / "empty.txt"), "-o", str(output)])
@@ -621,7 +626,7 @@ def test_a_good_output_is_kept_when_no_input_could_be_read(tmp_path):
     assert output.read_text(encoding="utf-8") == '{"text": "งบไม่พอ"}\n'
 
 
-def test_word_text_in_links_insertions_controls_and_text_boxes_is_read(tmp_path):
+def test_word_text_in_links_insertions_controls_and_text_boxes_is_read(tmp_path, make_docx):
     path = make_docx(tmp_path / "fields.docx", ["ปัญหาอุปสรรค", "PLACEHOLDER"])
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
@@ -656,7 +661,7 @@ def test_a_table_nested_sixty_deep_loses_nothing(tmp_path):
     assert list(findings[col.TEXT]) == ["งบประมาณไม่เพียงพอ"]
 
 
-def test_caps_on_lines_characters_and_joined_findings(tmp_path):
+def test_caps_on_lines_characters_and_joined_findings(tmp_path, write_text):
     many = write_text(tmp_path / "many.txt", "ปัญหาอุปสรรค\n" + "- ก\n" * 60_000)
     with pytest.raises(InputError, match="60,001 lines, over the 50,000"):
         read_document(many)
@@ -666,6 +671,7 @@ def test_caps_on_lines_characters_and_joined_findings(tmp_path):
         parse_file(numbered)
 
 
+@pytest.mark.slow
 def test_a_shared_string_repeated_in_every_cell_is_refused(tmp_path):
     from openpyxl import Workbook
 

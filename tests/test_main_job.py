@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
-from conftest import ROOT
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 
 
 @pytest.mark.slow
-def test_summarize_the_shipped_sample(tmp_path):
+def test_summarize_the_shipped_sample(tmp_path, samples_dir, fy2566_labels):
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        app, ["summarize", str(ROOT / "corpus/samples/fy2566"), "--year", "2566", "-o", str(out)]
+        app, ["summarize", str(samples_dir), "--year", "2566", "-o", str(out)]
     )
     assert result.exit_code == 0, result.output
     assert "Read 77 file(s), refused 0" in result.output
@@ -29,7 +26,7 @@ def test_summarize_the_shipped_sample(tmp_path):
     ):
         assert f"{out / name}" in result.output.replace("\n", "")
 
-    labels = [json.loads(x) for x in (ROOT / "corpus/fy2566/labels.jsonl").open(encoding="utf-8")]
+    labels = fy2566_labels
     findings = pd.read_excel(out / "findings.xlsx", sheet_name="ข้อค้นพบ")
     assert len(findings) == len(labels) == 1124
     assert set(findings["ปีงบประมาณ"]) == {2566}

@@ -7,7 +7,6 @@ import zipfile
 
 import numpy as np
 import pytest
-from conftest import SMALL_TRAINING_SET
 
 from pipeline.learning.cards import set_default
 from pipeline.learning.models import (
@@ -24,13 +23,12 @@ from pipeline.learning.models import (
 )
 from pipeline.stages.words import tokens
 
-TRAIN = SMALL_TRAINING_SET
-
 
 @pytest.fixture(scope="module")
-def small_model():
-    texts = [tokens(t) for t, _ in TRAIN]
-    return build_pipeline({"C": 10.0}).fit(texts, [label for _, label in TRAIN]), texts
+def small_model(small_training_set):
+    texts = [tokens(t) for t, _ in small_training_set]
+    labels = [label for _, label in small_training_set]
+    return build_pipeline({"C": 10.0}).fit(texts, labels), texts
 
 
 @pytest.mark.parametrize(

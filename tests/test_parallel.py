@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import ROOT
 
 from pipeline.learning.models import load_model
 from pipeline.stages import classify as classify_module
@@ -15,8 +14,8 @@ from pipeline.stages.words import tokenize
 
 
 @pytest.mark.slow
-def test_two_processes_give_the_same_output_as_one(monkeypatch):
-    samples = [ROOT / "corpus" / "samples" / "fy2566" / "committee_2"]
+def test_two_processes_give_the_same_output_as_one(monkeypatch, samples_dir):
+    samples = [samples_dir / "committee_2"]
     one, two = parse_paths(samples, jobs=1), parse_paths(samples, jobs=2)
     pd.testing.assert_frame_equal(one.findings, two.findings)
     assert one.repairs == two.repairs and one.warnings == two.warnings

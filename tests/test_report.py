@@ -1,4 +1,5 @@
-"""The B3 summary: grouping of similar findings, the Word file's structure and fonts, the charts."""
+"""The outputs: the B3 summary's lines, the Word file's structure and fonts, the Markdown, the
+workbook read back, the charts, and a whole year's summary crediting every finding to its agency."""
 
 from __future__ import annotations
 
@@ -6,26 +7,15 @@ import re
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from pipeline.shared.schema import col
 from pipeline.shared.vocabulary import thai_digits
 from pipeline.stages.report import lines, make_reports, read_findings_workbook
-from pipeline.stages.summary import build_summary, group_similar
+from pipeline.stages.summary import build_summary
 from pipeline.stages.words import tokenize
 
-
-def _findings(rows):
-    frame = pd.DataFrame(rows, columns=[col.AGENCY, col.KIND, col.CATEGORY, col.TEXT])
-    frame[col.FINDING_ID] = [f"f{i}" for i in range(len(frame))]
-    frame[col.RECIPIENT_TYPE] = frame[col.KIND].map({"recommendation": "agency"})
-    frame[col.RECIPIENT_AGENCY] = None
-    frame[col.COMMITTEE] = pd.array([1] * len(frame), dtype="Int64")
-    frame[col.FISCAL_YEAR] = pd.array([2566] * len(frame), dtype="Int64")
-    return tokenize(frame)
-
-
+#: Two agencies saying the same thing and a third saying something else.
 NEAR_IDENTICAL = [
     ("สำนักงานเขตบางรัก", "obstacle", "manpower", "เจ้าหน้าที่เทศกิจมีน้อยเมื่อเทียบกับจุดผ่อนผันหาบเร่แผงลอย"),
     ("สำนักงานเขตสาทร", "obstacle", "manpower", "เจ้าหน้าที่เทศกิจมีน้อยเมื่อเทียบกับจุดผ่อนผันหาบเร่แผงลอยในพื้นที่"),
@@ -33,26 +23,8 @@ NEAR_IDENTICAL = [
 ]
 
 
-def test_near_identical_findings_of_two_agencies_become_one_statement():
-    statements = group_similar(_findings(NEAR_IDENTICAL))
-    assert len(statements) == 2
-    shared = statements[0]
-    assert shared.agencies == ["สำนักงานเขตบางรัก", "สำนักงานเขตสาทร"]
-    assert shared.findings == ["f0", "f1"] or shared.findings == ["f1", "f0"]
-    assert statements[1].agencies == ["สำนักงานเขตดุสิต"]
-
-
-def test_unrelated_findings_stay_apart():
-    rows = [
-        ("สำนักงานเขตบางรัก", "obstacle", "tools", "รถบรรทุกขยะชำรุดบ่อยในช่วงฤดูฝน"),
-        ("สำนักงานเขตสาทร", "obstacle", "tools", "ระบบจองคิวออนไลน์ของงานทะเบียนล่มในช่วงเช้า"),
-        ("สำนักงานเขตดุสิต", "obstacle", "tools", "กล้องวงจรปิดริมคลองไม่ได้เชื่อมต่อศูนย์ควบคุม"),
-    ]
-    assert [s.agency_count for s in group_similar(_findings(rows))] == [1, 1, 1]
-
-
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def report(tmp_path_factory, findings_of):
     from pipeline.learning.models import load_model
     from pipeline.stages.classify import classify
 
@@ -66,7 +38,7 @@ def report(tmp_path_factory):
         ("สำนักงานเขตบางรัก", "observation", "management", "ตัวชี้วัดวัดจำนวนครั้งมากกว่าผลลัพธ์"),
     ]
     findings = classify(
-        _findings(rows).assign(heading_category=lambda f: f[col.CATEGORY]), load_model("keywords")
+        findings_of(rows).assign(heading_category=lambda f: f[col.CATEGORY]), load_model("keywords")
     )
     folder = tmp_path_factory.mktemp("out")
     earlier = findings.assign(**{col.FISCAL_YEAR: 2565}).head(2)
@@ -143,28 +115,71 @@ def test_workbook_sheets_and_round_trip(report):
     assert list(back[col.KIND]) == list(findings[col.KIND])
 
 
-def test_charts_are_drawn_with_a_thai_font(report):
-    from matplotlib import font_manager
+def _drawn(findings, folder, font_family=None):
+    """The charts of ``findings`` written into ``folder`` (in ``font_family`` instead of the
+    report's own font when given), and the glyphs matplotlib had no font for."""
+    import warnings
 
-    paths, _ = report
+    import matplotlib
+
+    from pipeline.stages import report as report_module
+
+    with warnings.catch_warnings(record=True) as caught, matplotlib.rc_context():
+        warnings.simplefilter("always")
+        if font_family:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(report_module, "_font_family", lambda: font_family)
+                paths = report_module.write_charts(findings, folder)
+        else:
+            paths = report_module.write_charts(findings, folder)
+    return paths, [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+def test_charts_draw_thai_letters_not_boxes(report, tmp_path):
+    """The PNG files hold Thai glyphs: every glyph was found in a font, and the images differ
+    from the same charts drawn in a font without Thai (DejaVu Sans, whose boxes stand for every
+    Thai letter)."""
+    from matplotlib.image import imread
+
+    paths, findings = report
     assert [p.name for p in paths["charts"]] == ["chart_categories.png", "chart_heatmap.png"]
-    for path in paths["charts"]:
-        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
-    found = font_manager.findfont("Sarabun", fallback_to_default=False)
-    assert "Sarabun" in found  # not DejaVu: matplotlib's own fonts draw Thai as boxes
+    written, missing = _drawn(findings, tmp_path / "thai")
+    assert missing == []
+    boxes, missing_in_dejavu = _drawn(findings, tmp_path / "boxes", font_family="DejaVu Sans")
+    assert any("THAI CHARACTER" in message for message in missing_in_dejavu)
+    for thai, boxed in zip(written, boxes, strict=True):
+        image, boxed_image = imread(thai), imread(boxed)
+        assert image.shape == boxed_image.shape and image.shape[0] > 400
+        assert (image != boxed_image).any(), thai.name
+    # the charts make_reports wrote are those charts
+    for path, again in zip(paths["charts"], written, strict=True):
+        assert (imread(path) == imread(again)).all()
 
 
-def test_markdown_matches_the_word_text(report):
+def test_markdown_says_what_the_word_file_says(report):
+    import docx
+
     paths, _ = report
     markdown = paths["markdown"].read_text(encoding="utf-8")
     assert "#### ๕.๑.๑ ปัญหาอุปสรรค" in markdown and "## การเปรียบเทียบรายปี" in markdown
-    assert thai_digits("2566") in markdown
+    said = [
+        re.sub(r"^#+ |^\*\*|\*\*$", "", line)
+        for line in markdown.splitlines()
+        if line and not line.startswith("|")
+    ]
+    document = docx.Document(paths["docx"])
+    assert said == [p.text for p in document.paragraphs if p.text] and len(said) > 30
+    # the year-over-year table too, cell by cell: Thai digits, a dash where there is no figure
+    table = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in markdown.splitlines()
+        if line.startswith("| ")
+    ]
+    assert table == [[cell.text for cell in row.cells] for row in document.tables[0].rows]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_word_file_converts_to_pdf_with_libreoffice(report, tmp_path):
+def test_word_file_converts_to_pdf_with_libreoffice(report, tmp_path, to_pdf):
     import pymupdf
-    from conftest import to_pdf
 
     paths, _ = report
     docx = shutil.copy(paths["docx"], tmp_path / "b3_summary.docx")
@@ -207,20 +222,18 @@ def _said(text):
     return said
 
 
-def _year(source: str):
+def _year(source: str, samples_dir, seed_path):
     """A year's classified findings: the FY2566 samples, or the seed's findings each given the
     first agency it names (else a stand-in agency of its committee)."""
-    from conftest import ROOT, SEED
-
     from pipeline.learning.models import load_model
     from pipeline.shared.agencies import mentioned_agencies
     from pipeline.stages.classify import classify
     from pipeline.stages.parse import parse_file, parse_paths
 
     if source == "samples":
-        findings = parse_paths([ROOT / "corpus" / "samples" / "fy2566"]).findings
+        findings = parse_paths([samples_dir]).findings
     else:
-        findings, _, _ = parse_file(SEED)
+        findings, _, _ = parse_file(seed_path)
         findings[col.AGENCY] = [
             (mentioned_agencies(t) or [f"หน่วยงานตัวอย่างคณะที่ {c}"])[0]
             for t, c in zip(findings[col.TEXT], findings[col.COMMITTEE].fillna(0))
@@ -230,15 +243,14 @@ def _year(source: str):
     return with_subthemes(classify(tokenize(findings), load_model("default")))
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("source", ["samples", "seed"])
-def test_a_year_s_summary_credits_every_finding_to_its_own_agency(source):
+@pytest.mark.parametrize("source", [pytest.param("samples", marks=pytest.mark.slow), "seed"])
+def test_a_year_s_summary_credits_every_finding_to_its_own_agency(source, samples_dir, seed_path):
     """On the 77 FY2566 sample reports and on a year built from the seed: every finding is in
     the summary once, quoted only under its own agency; a statement names the agencies of the
     findings it holds and quotes only findings of theirs."""
     from pipeline.stages.report import short_agency
 
-    findings = _year(source)
+    findings = _year(source, samples_dir, seed_path)
     text = lines(build_summary(findings), "FY")
     owned = {
         (thai_digits(t), thai_digits(short_agency(a)))

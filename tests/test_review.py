@@ -7,7 +7,6 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import ROOT
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -23,7 +22,6 @@ from pipeline.shared.schema import col
 from pipeline.shared.vocabulary import COLUMN_TH
 
 runner = CliRunner()
-SAMPLES = ROOT / "corpus" / "samples" / "fy2566"
 
 ANALYST = COLUMN_TH[col.ANALYST_CATEGORY]  # the column the analyst fills in
 
@@ -41,12 +39,12 @@ def _fill(workbook_path, choices: dict[int, str]) -> None:
 
 
 @pytest.fixture
-def workspace(tmp_path):
+def workspace(tmp_path, repository):
     corpus = tmp_path / "corpus"
     for part in ("fy2565", "fy2566", "extra"):
-        shutil.copytree(ROOT / "corpus" / part, corpus / part)
+        shutil.copytree(repository / "corpus" / part, corpus / part)
     models = tmp_path / "models"
-    shutil.copytree(ROOT / "models" / "default", models / "default")
+    shutil.copytree(repository / "models" / "default", models / "default")
     (models / "DEFAULT").write_text("default\n")
     return tmp_path, corpus, models
 
@@ -69,10 +67,10 @@ def test_review_order_puts_disagreements_then_the_least_certain_first():
 
 
 @pytest.mark.slow
-def test_the_whole_loop_on_a_copy_of_the_corpus(workspace):
+def test_the_whole_loop_on_a_copy_of_the_corpus(workspace, samples_dir):
     tmp, corpus, models = workspace
     review = tmp / "review.xlsx"
-    reports = [str(p) for p in sorted((SAMPLES / "committee_1").glob("*.txt"))[:2]]
+    reports = [str(p) for p in sorted((samples_dir / "committee_1").glob("*.txt"))[:2]]
     result = runner.invoke(
         app, ["review", "export", *reports, "-o", str(review), "--model", str(models / "default")]
     )
@@ -227,15 +225,27 @@ def test_import_keeps_history_reports_conflicts_and_writes_atomically(tmp_path, 
     assert labels.read_bytes() == before  # an interrupted import leaves the corpus as it was
 
 
-def test_uncertainty_first_simulation_runs_both_strategies():
+#: A macro-F1 over the eight categories that 40 labelled findings do not reach and 120 do.
+TARGET = 0.6
+
+
+@pytest.mark.slow
+def test_labelling_rounds_raise_the_score_and_reach_a_target_above_the_start(corpus_dir):
+    """Three rounds of 40 labels from 400 FY2566 sample findings, scored on 200 others. A
+    simulation that did not add labels, did not retrain, or ordered both strategies alike would
+    stay at its starting score and miss the target."""
     from pipeline.learning.corpus import load_corpus
     from pipeline.learning.train import with_tokens
 
-    corpus = with_tokens(load_corpus(ROOT / "corpus", extra=False))
-    pool = corpus[corpus["subset"] == "samples"].head(400).reset_index(drop=True)
-    test = corpus[corpus["subset"] == "samples"].tail(200)
+    corpus = with_tokens(load_corpus(corpus_dir, extra=False))
+    samples = corpus[corpus["subset"] == "samples"]
+    pool, test = samples.head(400).reset_index(drop=True), samples.tail(200)
     curve = simulate(pool, test, start=40, step=40, rounds=2, repeats=1)
-    assert set(curve["strategy"]) == {"uncertainty", "random"}
-    assert sorted(set(curve["labelled"])) == [40, 80, 120]
-    reach = labels_to_reach(curve, 0.0)
-    assert reach == {"random": 40, "uncertainty": 40}
+    score = curve.pivot(index="labelled", columns="strategy", values="macro_f1")
+    assert list(score.index) == [40, 80, 120] and set(score.columns) == {"uncertainty", "random"}
+    assert score.loc[40, "uncertainty"] == score.loc[40, "random"] < TARGET  # the same start
+    assert score.loc[80, "uncertainty"] != score.loc[80, "random"]  # different findings chosen
+    assert (score.loc[120] - score.loc[40] >= 0.1).all()
+    reach = labels_to_reach(curve, TARGET)
+    assert reach["uncertainty"] in (80, 120) and reach["random"] in (80, 120)
+    assert labels_to_reach(curve, 0.99) == {"random": None, "uncertainty": None}

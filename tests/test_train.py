@@ -1,22 +1,18 @@
-"""Training on a small labelled set: grouped folds, reproducibility, the metrics and the card."""
+"""Training on a small labelled set: the card, reproducibility, folds that never split a document,
+the review threshold and temperature, frozen sets chosen once."""
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
 
 from pipeline.learning.train import (
     choose_threshold,
     fit_temperature,
     groups_of,
-    metrics,
-    reliability,
     train,
     with_tokens,
 )
@@ -24,14 +20,11 @@ from pipeline.shared.taxonomy import CATEGORY_IDS
 
 
 @pytest.fixture(scope="module")
-def small_corpus(tmp_path_factory):
+def small_corpus(tmp_path_factory, fy2566_labels):
     """20 findings a category from the shipped FY2566 labels, as a corpus of its own."""
-    rows = [
-        json.loads(line) for line in (ROOT / "corpus/fy2566/labels.jsonl").open(encoding="utf-8")
-    ]
     chosen = []
     for category in CATEGORY_IDS:
-        chosen += [r for r in rows if r["label"] == category][:20]
+        chosen += [r for r in fy2566_labels if r["label"] == category][:20]
     root = tmp_path_factory.mktemp("corpus")
     (root / "fy2566").mkdir()
     with (root / "fy2566" / "labels.jsonl").open("w", encoding="utf-8") as out:
@@ -40,8 +33,15 @@ def small_corpus(tmp_path_factory):
     return root
 
 
-def test_training_a_small_set_gives_a_model_and_a_card(small_corpus):
-    model, card = train(small_corpus, name="small", extra=False)
+@pytest.fixture(scope="module")
+def trained(small_corpus):
+    """``(model, card)`` of the small corpus, trained once for the module."""
+    return train(small_corpus, name="small", extra=False)
+
+
+@pytest.mark.slow
+def test_training_a_small_set_gives_a_model_and_a_card(small_corpus, trained):
+    model, card = trained
     frozen = card["frozen_sets"]["2566"]["findings"]
     assert card["training_data"]["findings"] == 160 - frozen
     cv = card["cross_validation"]
@@ -57,60 +57,72 @@ def test_training_a_small_set_gives_a_model_and_a_card(small_corpus):
     assert set(model.classes_) == set(CATEGORY_IDS)
 
 
-def test_same_data_and_seed_give_the_same_model_and_metrics(small_corpus):
-    first_model, first = train(small_corpus, name="a", extra=False)
-    second_model, second = train(small_corpus, name="a", extra=False)
+@pytest.mark.slow
+def test_same_data_and_seed_give_the_same_model_and_metrics(small_corpus, trained):
+    first_model, first = trained
+    second_model, second = train(small_corpus, name="small", extra=False)
+    first, second = dict(first), dict(second)
     first.pop("created"), second.pop("created")  # a run across midnight must not fail
     assert first == second
     texts = ["งบประมาณ ไม่ เพียงพอ", "ระบบ ล่ม บ่อย"]
     assert np.array_equal(first_model.predict_proba(texts), second_model.predict_proba(texts))
 
 
-def test_folds_never_split_a_report(small_corpus):
+def test_cross_validation_folds_never_split_a_document(small_corpus, corpus_dir, monkeypatch):
+    """The folds cross_validate builds: each finding scored once, by a model trained without
+    any finding of its document (a sample report; an outside body of the extra set)."""
+    import shutil
+
+    from pipeline.learning import train as training
     from pipeline.learning.corpus import load_corpus
 
-    corpus = load_corpus(small_corpus, extra=False)
+    root = small_corpus.parent / "with_extra"
+    if not root.exists():
+        shutil.copytree(small_corpus, root)
+        shutil.copytree(corpus_dir / "extra", root / "extra")
+    corpus = with_tokens(load_corpus(root, real=False))
+    folds = []
+
+    def fit_model(part, params=None):  # what each fold trains on, instead of training
+        folds.append({"train": set(part.index)})
+        return None
+
+    def ordered_proba(model, texts):  # what each fold's model is scored on
+        folds[-1]["test"] = set(texts.index)
+        return np.full((len(texts), len(CATEGORY_IDS)), 1 / len(CATEGORY_IDS))
+
+    monkeypatch.setattr(training, "fit_model", fit_model)
+    monkeypatch.setattr(training, "ordered_proba", ordered_proba)
+    training.cross_validate(corpus)
+
     groups = groups_of(corpus)
-    assert (groups == corpus["source"].to_numpy()).all()
-    corpus = with_tokens(corpus.head(3))
-    assert corpus["tokens"].str.len().gt(0).all()
+    assert len(folds) == training.N_SPLITS
+    assert sorted(i for fold in folds for i in fold["test"]) == list(range(len(corpus)))
+    for fold in folds:
+        assert fold["train"] | fold["test"] == set(range(len(corpus)))
+        crossing = {groups[i] for i in fold["train"]} & {groups[i] for i in fold["test"]}
+        assert crossing == set()
+    # the groups are the documents: a report each, an outside body each (not the extra file)
+    extra = corpus["subset"] == "extra"
+    bodies, files = corpus.loc[extra, "agency"].nunique(), corpus.loc[extra, "source"].nunique()
+    assert len(set(groups[extra])) == bodies > files
+    assert len(set(groups[~extra])) == corpus.loc[~extra, "source"].nunique() > training.N_SPLITS
 
 
-def test_metrics_by_hand():
-    result = metrics(
-        ["budget", "budget", "tools", "policy"], ["budget", "tools", "tools", "policy"]
-    )
-    assert result["accuracy"] == 0.75
-    per = result["per_category"]
-    assert per["budget"]["precision"] == 1.0 and per["budget"]["recall"] == 0.5
-    assert per["tools"]["f1"] == pytest.approx(2 / 3, abs=1e-4)
-    # macro-F1 averages the categories that occur, not the five absent ones
-    assert result["macro_f1"] == pytest.approx((2 / 3 + 2 / 3 + 1) / 3, abs=1e-4)
-    assert result["confusion"][CATEGORY_IDS.index("budget")][CATEGORY_IDS.index("tools")] == 1
-
-
-def test_reliability_threshold_and_temperature_on_underconfident_answers():
+def test_threshold_and_temperature_of_underconfident_answers():
     rng = np.random.default_rng(0)
     labels = rng.choice(CATEGORY_IDS, size=400)
     proba = np.full((400, 8), 0.06)
     for row, label in enumerate(labels):
         proba[row, CATEGORY_IDS.index(label)] = 0.58  # always right, but only 58 % sure
-    table = reliability(labels, proba, CATEGORY_IDS)
-    assert table["bins"][0]["accuracy"] == 1.0 and table["ece"] == pytest.approx(0.42, abs=0.01)
     assert fit_temperature(labels, proba, CATEGORY_IDS) < 1.0  # sharpen
     assert choose_threshold(labels, proba, CATEGORY_IDS)["precision_above"] == 1.0
 
 
-SOURCES = Path(os.environ.get("FINDINGS_SOURCES", ROOT.parent / "shared" / "sources"))
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not (SOURCES / "thaigov_sections.jsonl.gz").exists()
-    or not (ROOT / "corpus" / "real" / "labels.jsonl").exists(),
-    reason="the real source or labels are not here",
-)
-def test_training_on_a_small_real_subset_freezes_whole_pages(small_corpus, tmp_path):
+def test_training_on_a_small_real_subset_freezes_whole_pages(
+    small_corpus, tmp_path, corpus_dir, real_sources
+):
     """Real findings from their standoff labels train beside written ones; pages never split."""
     import shutil
 
@@ -121,13 +133,13 @@ def test_training_on_a_small_real_subset_freezes_whole_pages(small_corpus, tmp_p
     shutil.copytree(small_corpus, root)
     labels = [
         json.loads(line)
-        for line in (ROOT / "corpus" / REAL_LABELS).read_text(encoding="utf-8").splitlines()
+        for line in (corpus_dir / REAL_LABELS).read_text(encoding="utf-8").splitlines()
     ]
     (root / "real").mkdir()
     (root / REAL_LABELS).write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in labels[:400]), "utf-8"
     )
-    build_texts(root / REAL_LABELS, root / REAL_TEXTS, SOURCES)
+    build_texts(root / REAL_LABELS, root / REAL_TEXTS, real_sources)
     model, card = train(root, name="real-small", extra=False)
     frozen = json.loads((root / "real" / "frozen_eval.json").read_text(encoding="utf-8"))
     real_findings = [r for r in labels[:400] if r["kind"] != "none"]

@@ -187,8 +187,12 @@ def write_markdown(summary: Section, title: str, path: Path, year_table=None) ->
         else:
             text.append(line)
         text.append("")
-    if year_table is not None:
-        text += ["## การเปรียบเทียบรายปี", "", markdown_table(year_table, cell=thai_digits), ""]
+    if year_table is not None:  # as the Word table: Thai digits, a dash where there is no figure
+        table = markdown_table(
+            year_table.rename(columns=thai_digits),
+            cell=lambda value: "-" if pd.isna(value) else thai_digits(value),
+        )
+        text += ["## การเปรียบเทียบรายปี", "", table, ""]
     with atomic_path(path) as temporary:
         temporary.write_text("\n".join(text), encoding="utf-8")
     return path

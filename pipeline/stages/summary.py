@@ -179,7 +179,7 @@ def _factored(findings: pd.DataFrame, empty: str, kind: str) -> list[Section]:
 
 def build_summary(findings: pd.DataFrame) -> Section:
     """The B3 tree of section ๕: obstacles by factor and category, recommendations by recipient."""
-    kind = findings[col.KIND]
+    kind = findings[col.KIND].astype(object).fillna("obstacle")  # as the counts take it
     recipient = findings[col.RECIPIENT_TYPE].fillna("agency")
     obstacles = findings[kind == "obstacle"]
     recommendations = findings[kind == "recommendation"]
