@@ -228,7 +228,7 @@ def test_a_findings_table_is_repaired_like_parsed_text(tmp_path):
 
 
 def test_models_are_listed_with_the_default_marked(tmp_path, small_model):
-    from pipeline.learning.models import set_default
+    from pipeline.learning.cards import set_default
 
     models = tmp_path / "models"
     shutil.copytree(small_model, models / "small")

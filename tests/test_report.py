@@ -128,7 +128,7 @@ def _drawn(findings, folder, font_family=None):
         warnings.simplefilter("always")
         if font_family:
             with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(report_module, "_font_family", lambda: font_family)
+                patch.setattr(report_module, "thai_font_family", lambda: font_family)
                 paths = report_module.write_charts(findings, folder)
         else:
             paths = report_module.write_charts(findings, folder)

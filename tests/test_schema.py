@@ -9,13 +9,13 @@ import pytest
 from pipeline.shared.schema import (
     FINDING_COLUMNS,
     INTEGER_COLUMNS,
-    KIND_TH,
     KINDS,
     SchemaError,
     col,
     findings_frame,
     require,
 )
+from pipeline.shared.vocabulary import KIND_TH
 
 
 def test_a_stage_names_itself_and_every_column_it_misses():
