@@ -10,6 +10,8 @@ import zipfile
 import pandas as pd
 import pytest
 from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pipeline.batch import plan as plan_module
@@ -133,6 +135,56 @@ def test_reports_tables_and_bad_files_streamed_are_written_as_in_memory(tmp_path
     assert result.warnings == whole.warnings and result.repairs == whole.repairs
     assert f"{bad}: row 301: line is '10000000000.0', not a whole number" in result.errors
     assert classified["pages"].dtype == float  # the case the layout of the batch is for
+
+
+CELLS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.integers(2**62, 2**64 + 5),  # int64, uint64 and beyond
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["ระบบล่ม", "=1+1", "", "obstacle"]),
+    st.lists(st.integers(0, 3), max_size=2),
+)
+ROWS = st.lists(
+    st.fixed_dictionaries(
+        {"text": st.sampled_from(["งบประมาณไม่พอ", "ระบบล่มบ่อย", None])},
+        optional={name: CELLS for name in ("score", "note", "kind", "line", "tokens", "category")},
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    tables=st.lists(st.tuples(ROWS, st.sampled_from([".jsonl", ".csv"])), min_size=1, max_size=3),
+    rows=st.integers(1, 6),
+    suffix=st.sampled_from([".jsonl", ".csv"]),
+)
+def test_any_tables_streamed_are_written_as_in_memory(tables, rows, suffix):
+    """Columns that appear late, change type, have gaps, hold huge numbers or formulas: a chunk
+    of any size is written as the same rows of the whole batch, and bad tables named alike."""
+    import tempfile
+    from pathlib import Path
+
+    keywords = load_model("keywords")
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        paths = []
+        for number, (records, table_suffix) in enumerate(tables):
+            path = folder / f"t{number}{table_suffix}"
+            if table_suffix == ".csv":
+                pd.DataFrame(records).to_csv(path, index=False)
+            else:
+                path.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+            paths.append(path)
+        whole, _ = in_memory(paths, folder / f"whole{suffix}", keywords)
+        result = classify_batch(paths, folder / f"chunked{suffix}", keywords, rows=rows)
+        assert (folder / f"whole{suffix}").read_bytes() == (
+            folder / f"chunked{suffix}"
+        ).read_bytes()
+        assert result.errors == whole.errors
 
 
 @pytest.mark.parametrize(
