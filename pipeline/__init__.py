@@ -23,6 +23,7 @@ _API = {
     "read_inputs": ("pipeline.stages.parse", "read_inputs"),
     "tokenize_findings": ("pipeline.stages.words", "tokenize"),
     "classify_findings": ("pipeline.stages.classify", "classify"),
+    "classify_batch": ("pipeline.batch.run", "classify_batch"),
     "load_model": ("pipeline.learning.models", "load_model"),
     "build_summary": ("pipeline.stages.summary", "build_summary"),
     "make_reports": ("pipeline.stages.report", "make_reports"),

@@ -36,7 +36,7 @@ class BatchResult:
     sources: Counter = field(default_factory=Counter)  # category_source → count
     needs_review: int = 0
     drift: DriftCounts = field(default_factory=DriftCounts)
-    with_values: set[str] = field(default_factory=set)
+    with_values: set[str] = field(default_factory=set)  # columns the reports' findings fill
     chunks: int = 0  # written so far
 
     def add(self, chunk: ChunkResult) -> None:
@@ -83,11 +83,11 @@ def classify_batch(
     a Dask cluster, or ``local`` for one started for the run (``jobs`` workers, or one per core).
     ``on_chunk(done, total)`` is called after each chunk is written.
     """
-    plan = plan_batch(paths, rows=rows)
     options = {"agency": agency, "committee": committee, "fiscal_year": fiscal_year}
     suffix = Path(output).suffix.lower()
     result = BatchResult()
-    with streamed_table(output, empty=findings_frame([])) as table:
+    with streamed_table(output, empty=findings_frame([])) as table:  # a bad output: refused now
+        plan = plan_batch(paths, rows=rows)
         table.check_rows(plan.table_rows)  # before any work, where the tables tell already
         with open_workers(
             model, jobs=jobs, scheduler=scheduler, parses_reports=bool(plan.groups)

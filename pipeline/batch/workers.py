@@ -117,12 +117,17 @@ class Processes:
                 lambda c: self.pool.submit(_run_in_worker, c, job), chunks, self.limit
             )
         except BrokenProcessPool:
-            raise BatchError("a worker process stopped (out of memory?); nothing written") from None
+            raise BatchError("a worker process stopped (out of memory?)") from None
 
     def close(self, *, abort: bool) -> None:
-        self.pool.shutdown(wait=not abort, cancel_futures=True)
-        if abort:  # do not wait for the chunks being computed
-            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+        if not abort:
+            self.pool.shutdown()
+        elif hasattr(self.pool, "terminate_workers"):  # Python 3.14
+            self.pool.terminate_workers()
+        else:  # stop the chunks being computed, not wait for them (shutdown forgets the workers)
+            processes = list((getattr(self.pool, "_processes", None) or {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
                 process.terminate()
 
 
