@@ -42,13 +42,14 @@ def test_importing_the_package_imports_no_stage():
 
 
 def test_every_public_name_is_the_library_function_it_stands_for():
+    from pipeline.batch.run import classify_batch
     from pipeline.learning.models import load_model
     from pipeline.stages.classify import classify
     from pipeline.stages.parse import read_inputs
     from pipeline.stages.words import tokenize
 
-    assert pipeline.__all__ == sorted(pipeline.__all__) and len(pipeline.__all__) == 9
-    assert pipeline.read_inputs is read_inputs
+    assert pipeline.__all__ == sorted(pipeline.__all__) and len(pipeline.__all__) == 10
+    assert pipeline.read_inputs is read_inputs and pipeline.classify_batch is classify_batch
     assert pipeline.tokenize_findings is tokenize and pipeline.classify_findings is classify
     assert pipeline.load_model is load_model
     assert all(callable(getattr(pipeline, name)) for name in pipeline.__all__)
