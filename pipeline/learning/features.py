@@ -52,6 +52,7 @@ class Words(NamedTuple):
 
 
 def split_words(texts) -> Words:
+    """Lowercase and split every text (in C, no Python loop), then number the distinct words."""
     if isinstance(texts, str):
         raise ValueError("expected a list of texts, got one string")
     pieces = list(map(str.split, map(str.lower, texts)))
