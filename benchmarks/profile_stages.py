@@ -104,11 +104,11 @@ def in_process(reports: Path, folder: Path, repeat: int) -> tuple[list, int, int
     from pipeline.stages.parse import category_of_heading, expand_paths, parse_paths
     from pipeline.stages.read import read_document
     from pipeline.stages.segment import segment
-    from pipeline.stages.words import _nlpo3_dictionary, tokenize
+    from pipeline.stages.words import nlpo3_dictionary, tokenize
 
-    evidence = getattr(classify, "evidence", None) or classify._evidence
+    evidence = classify.evidence
     model = load_model("default")
-    dictionary = _nlpo3_dictionary()
+    dictionary = nlpo3_dictionary()
     files = expand_paths([reports])
     classify.classify(tokenize(parse_paths(files[:1]).findings), model)  # warm-up
 
