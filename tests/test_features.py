@@ -89,7 +89,7 @@ def test_the_models_features_are_the_vectorizers(corpus_texts, mine, theirs):
     assert mine.get_feature_names_out().tolist() == theirs.get_feature_names_out().tolist()
     ours = mine.transform(held_out)
     assert_same_matrix(ours, theirs.transform(held_out))
-    assert ours.nnz > 50 * len(held_out)  # real rows, not a comparison of empty matrices
+    assert ours.nnz > 20 * len(held_out)  # real rows, not a comparison of empty matrices
     hostile = ours[-len(HOSTILE) :]
     assert hostile[0].nnz == hostile[1].nnz == 0  # empty and blank texts
     assert hostile[4].nnz > 0 and hostile[6].nnz > 0  # Latin and digits are read
