@@ -42,6 +42,8 @@ def test_rule(rule, raw, clean):
     fixed, count = rule(raw)
     assert fixed == clean
     assert (count > 0) == (raw != clean)
+    if raw != clean:  # the quick check that lets clean text skip the rules sees this one
+        assert normalize.needs_repair(raw)
 
 
 def _doc(*lines: str) -> Document:
@@ -91,6 +93,33 @@ def test_normalizing_twice_equals_normalizing_once(text):
     once, _ = normalize.normalize_text(text)
     twice, changes = normalize.normalize_text(once)
     assert twice == once and not changes
+
+
+def _every_rule(text: str) -> str:
+    for _, rule in normalize.RULES:
+        text, _ = rule(text)
+    return text
+
+
+#: Text with no mark out of order and no odd character: a single rule's work is often all it needs.
+plain_text = st.lists(
+    st.sampled_from([*"กขงนมรสอาเแ ", "ab", "Word", "ด้วยชั่วคราว"]), max_size=30
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(plain_text, thai_text, st.text(max_size=60)))
+def test_text_the_quick_check_passes_is_what_every_rule_leaves(text):
+    if not normalize.needs_repair(text):
+        assert _every_rule(text) == text
+        assert normalize.normalize_text(text) == (text, {})
+
+
+def test_the_seed_lines_are_normalized_as_every_rule_would(seed_path):
+    lines = seed_path.read_text(encoding="utf-8").splitlines()  # OCR damage and all
+    for line in lines:
+        assert normalize.normalize_text(line)[0] == _every_rule(line)
+    assert 0 < sum(map(normalize.needs_repair, lines)) < len(lines)
 
 
 @settings(max_examples=300, deadline=None)

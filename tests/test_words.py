@@ -6,8 +6,11 @@ import re
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.shared.schema import SchemaError, col
+from pipeline.stages import words as words_module
 from pipeline.stages.words import ENGINES, segment_words, split_domain_terms, tokenize, tokens
 
 
@@ -51,6 +54,35 @@ def test_long_text_without_spaces_finishes_through_the_safe_engine():
 
 def test_punctuation_and_spaces_are_dropped_latin_lowercased():
     assert tokens("ระบบ e-Meeting (KPI) , ล่ม !") == "ระบบ e-meeting kpi ล่ม"
+
+
+def _word_by_word(text: str) -> list[str]:
+    """nlpo3's words as the tokenizer defines them, taken one word at a time."""
+    import nlpo3
+
+    words = []
+    for chunk in text.split():
+        if len(chunk) > words_module.SAFE_CHUNK:
+            words += segment_words(chunk, engine="newmm-safe")
+        else:
+            words += nlpo3.segment(chunk, words_module.nlpo3_dictionary())
+    return [w.strip().lower() for w in words if re.search(r"[\w\u0e00-\u0e7f]", w)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from([*"กขงนมรสอาเแ่้ ", *"ABCxyzΣΑσ", *"0123.,-!?()\"'/…\n\t", "\u00a0"])
+    )
+)
+def test_the_whole_string_tokens_are_the_word_by_word_tokens(text):
+    assert tokens(text) == " ".join(_word_by_word(text))
+    assert segment_words(text) == _word_by_word(text)
+
+
+def test_the_seed_is_tokenized_as_word_by_word(seed_path):
+    for line in seed_path.read_text(encoding="utf-8").splitlines():
+        assert tokens(line) == " ".join(_word_by_word(line))
 
 
 def test_tokenize_stage_adds_tokens_and_keeps_the_frame():

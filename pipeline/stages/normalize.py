@@ -37,6 +37,8 @@ _OTHER_SCRIPT = re.compile(
 #: Foreign letters OCR reads in place of a Thai letter of the same shape.
 _LOOKALIKES = {"វ": "ว"}  # Khmer vo is the Thai wo waen
 
+_THAI_DIGIT = re.compile("[๐-๙]")
+_REPEATED = re.compile(f"([{THAI}])\\1{{3,}}")
 _LATIN_GLUED = re.compile(f"(?<=[{THAI}])[A-Za-z\u00c0-\u024f]+(?=[{THAI}])")
 _THAI_MARK = re.compile("^[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]+")
 _LATIN_WORD = re.compile(r"(?<!\S)([a-z]{4,})(?!\S)")
@@ -176,13 +178,13 @@ def repeated_characters(text: str) -> tuple[str, int]:
 
     Three in a row is real Thai where words meet (``ระบบบริหาร``), so it is left alone.
     """
-    return re.subn(f"([{THAI}])\\1{{3,}}", r"\1", text)
+    return _REPEATED.subn(r"\1", text)
 
 
 def thai_digits(text: str) -> tuple[str, int]:
     """Thai digits ๐–๙ to Arabic 0–9."""
-    fixed = arabic_digits(text)
-    return fixed, sum(a != b for a, b in zip(text, fixed))
+    count = len(_THAI_DIGIT.findall(text))
+    return (arabic_digits(text), count) if count else (text, 0)
 
 
 def spaces(text: str) -> tuple[str, int]:
@@ -209,9 +211,38 @@ RULES: tuple[tuple[str, Rule], ...] = (
 QUIET_RULES = frozenset({"spaces", "thai_digits", "unicode_nfc"})
 
 
+def _one_class(*patterns: re.Pattern) -> re.Pattern:
+    """One character class of the single-character classes ``[...]`` or ``[...]+`` given."""
+    return re.compile("[" + "".join(p.pattern.removesuffix("+")[1:-1] for p in patterns) + "]")
+
+
+#: A character some rule removes or replaces wherever it stands; ``ํ`` of an uncomposed ``ำ``.
+_SUSPECT = _one_class(_INVISIBLE, _ODD_SPACE, _CONTROL, _BIDI, _OTHER_SCRIPT, _THAI_DIGIT)
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
+
+
+def needs_repair(text: str) -> bool:
+    """Whether some rule of :func:`normalize_text` would change ``text``; False for most text,
+    found without running the rules."""
+    return bool(
+        _SUSPECT.search(text)
+        or "\u0e4d" in text
+        or "เเ" in text
+        or "  " in text
+        or text[:1].isspace()
+        or text[-1:].isspace()
+        or (_LATIN.search(text) and (_LATIN_GLUED.search(text) or _LATIN_WORD.search(text)))
+        or _MISREADING.search(text)
+        or _REPEATED.search(text)
+        or not unicodedata.is_normalized("NFC", text)
+    )
+
+
 def normalize_text(text: str) -> tuple[str, Counter]:
     """Apply every rule in order; return the clean text and what each rule changed."""
     changes: Counter = Counter()
+    if not needs_repair(text):  # most text: a few searches instead of ten rules
+        return text, changes
     for name, rule in RULES:
         text, count = rule(text)
         if count:

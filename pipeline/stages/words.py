@@ -28,6 +28,8 @@ REQUIRES = (col.TEXT,)
 PRODUCES = (col.TOKENS,)
 
 _KEEP = re.compile(r"[\w\u0e00-\u0e7f]")  # a token with no letter or digit is punctuation
+#: Such a token in a space-joined string, with the space before it.
+_PUNCTUATION_WORD = re.compile(r" [^\w\u0e00-\u0e7f\s]+(?= |$)")
 
 
 @lru_cache(maxsize=1)
@@ -74,30 +76,36 @@ def _trie():
 def segment_words(text: str, *, engine: str = DEFAULT_ENGINE) -> list[str]:
     """Words of ``text``, whitespace and punctuation dropped, Latin letters lowercased."""
     if engine == "nlpo3":
-        import nlpo3
-
-        name = nlpo3_dictionary()
-        words = []
-        for chunk in text.split():
-            if len(chunk) > SAFE_CHUNK:  # newmm can take very long on long unspaced text
-                words += segment_words(chunk, engine="newmm-safe")
-            else:
-                # nlpo3's own safe=True garbles its output (1.4.0: letters cut from their
-                # vowels, text repeated), so it is never used; long chunks go to newmm-safe
-                words += nlpo3.segment(chunk, name)
-    elif engine in ("newmm", "newmm-safe"):
+        return _nlpo3_tokens(text).split()
+    if engine in ("newmm", "newmm-safe"):
         from pythainlp.tokenize import word_tokenize
 
         words = word_tokenize(text, engine=engine, custom_dict=_trie(), keep_whitespace=False)
-    else:
-        raise ValueError(
-            f"unknown tokenizer engine {engine!r}; expected one of {', '.join(ENGINES)}"
-        )
-    return [w.strip().lower() for w in words if _KEEP.search(w)]
+        return [w.strip().lower() for w in words if _KEEP.search(w)]
+    raise ValueError(f"unknown tokenizer engine {engine!r}; expected one of {', '.join(ENGINES)}")
+
+
+def _nlpo3_tokens(text: str) -> str:
+    """:func:`segment_words` by nlpo3, space-joined, worked on as one string rather than word by
+    word (the words of a text cut at whitespace hold none)."""
+    import nlpo3
+
+    name = nlpo3_dictionary()
+    words = []
+    for chunk in text.split():
+        if len(chunk) > SAFE_CHUNK:  # newmm can take very long on long unspaced text
+            words += segment_words(chunk, engine="newmm-safe")
+        else:
+            # nlpo3's own safe=True garbles its output (1.4.0: letters cut from their
+            # vowels, text repeated), so it is never used; long chunks go to newmm-safe
+            words += nlpo3.segment(chunk, name)
+    return _PUNCTUATION_WORD.sub("", " " + " ".join(words).lower())[1:]
 
 
 def tokens(text: str, *, engine: str = DEFAULT_ENGINE) -> str:
     """Space-joined words of ``text``: what the classifier reads."""
+    if engine == "nlpo3":
+        return _nlpo3_tokens(text)
     return " ".join(segment_words(text, engine=engine))
 
 
