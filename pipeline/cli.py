@@ -189,12 +189,13 @@ def _print_summary(result, output: Path, counts=None) -> None:
         _error(error)
 
 
-def _model_or_exit(model: str | None):
-    """The model asked for, or a one-line error and exit 1."""
+def _model_or_exit(model: str | None, *, estimator: bool = True):
+    """The model asked for, or a one-line error and exit 1; ``estimator=False``: what classifying
+    needs alone (see ``load_model``)."""
     from pipeline.learning.models import ModelError, load_model
 
     try:
-        return load_model(model)
+        return load_model(model, estimator=estimator)
     except ModelError as error:
         _error(str(error))
         raise typer.Exit(1) from None
@@ -307,7 +308,7 @@ def classify(
             _error(str(error))
             raise typer.Exit(2) from None
     _refuse_overwriting_inputs([output], inputs)
-    loaded = _model_or_exit(model)
+    loaded = _model_or_exit(model, estimator=False)
     try:
         with _chunk_progress(f"Classifying with {loaded.name}") as on_chunk:
             result = classify_batch(

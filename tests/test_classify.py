@@ -6,9 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.learning.models import KeywordClassifier, LoadedModel, build_pipeline, save_model
+from pipeline.learning.estimators import build_pipeline
+from pipeline.learning.models import KeywordClassifier, LoadedModel, save_model
+from pipeline.learning.weights import sharpen
 from pipeline.shared.schema import SchemaError, col
-from pipeline.stages.classify import PRODUCES, classify, sharpen
+from pipeline.stages.classify import PRODUCES, classify
 from pipeline.stages.words import tokenize, tokens
 
 
@@ -125,16 +127,16 @@ def test_evidence_is_what_reading_row_by_row_gives(corpus_dir):
     from pipeline.learning.corpus import load_corpus
     from pipeline.learning.models import load_model
     from pipeline.shared.taxonomy import CATEGORY_IDS
-    from pipeline.stages.classify import evidence, featurize, predict_proba
+    from pipeline.stages.classify import evidence, predict_proba
 
     model = load_model()
     texts = tokenize(load_corpus(corpus_dir, real=False).sample(400, random_state=0))
     no_known_word = ["ฮฮงบประมาณฮฮ", "ฮฮเจ้าหน้าที่ฮฮ ฮฮระบบฮฮ"]  # their character n-grams speak
     texts = [*texts[col.TOKENS], *no_known_word, "", "ก"]
-    matrix = featurize(model.estimator, texts)
+    matrix = model.weights.features(texts)
     predicted = np.array(CATEGORY_IDS)[predict_proba(model, texts, matrix).argmax(axis=1)]
     expected = evidence_row_by_row(model.estimator, matrix, predicted)
-    assert evidence(model.estimator, texts, predicted, matrix) == expected
-    assert evidence(model.estimator, texts, predicted) == expected  # featurized inside
+    assert evidence(model.weights, texts, predicted, matrix) == expected
+    assert evidence(model.weights, texts, predicted) == expected  # featurized inside
     assert all(expected[-4:-2]) and expected[-2] == ""  # character n-grams; nothing
     assert len(set(expected)) > 300

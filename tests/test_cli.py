@@ -162,7 +162,8 @@ def test_commands_that_load_no_model_import_no_scikit_learn(arguments, not_impor
 @pytest.fixture(scope="module")
 def small_model(tmp_path_factory, small_training_set):
     """A model folder trained on the six findings of ``small_training_set``."""
-    from pipeline.learning.models import build_pipeline, save_model
+    from pipeline.learning.estimators import build_pipeline
+    from pipeline.learning.models import save_model
 
     texts, labels = zip(*small_training_set)
     estimator = build_pipeline().fit(list(texts), list(labels))

@@ -55,8 +55,8 @@ def chars_vectorizer(ngram_range=(2, 4), min_df=2):
 def corpus_texts() -> tuple[list[str], list[str]]:
     """What the model reads of the corpus (words and marked opening words), halved."""
     from pipeline.learning.corpus import load_corpus
-    from pipeline.learning.models import model_input
     from pipeline.learning.train import with_tokens
+    from pipeline.learning.weights import model_input
 
     texts = model_input(with_tokens(load_corpus(ROOT / "corpus"))["tokens"], 10)
     return texts[::2] + TRAINED_TOO, texts[1::2] + HOSTILE

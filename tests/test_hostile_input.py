@@ -443,7 +443,8 @@ def test_an_interrupted_write_leaves_no_temporary_file(tmp_path):
 
 
 def _model_folder(tmp_path: Path, training_set, **card_changes) -> Path:
-    from pipeline.learning.models import build_pipeline, save_model
+    from pipeline.learning.estimators import build_pipeline
+    from pipeline.learning.models import save_model
     from pipeline.stages.words import tokens
 
     texts, labels_ = zip(*training_set)

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from pipeline.learning.cards import set_default
+from pipeline.learning.estimators import build_pipeline
 from pipeline.learning.models import (
     ALLOWED_TYPES,
     KEYWORDS,
     OWN_TYPES,
     KeywordClassifier,
     ModelError,
-    build_pipeline,
     load_estimator,
     load_model,
     save_model,

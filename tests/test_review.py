@@ -150,7 +150,8 @@ def test_the_whole_loop_on_a_copy_of_the_corpus(workspace, samples_dir):
 
     # a model trained on 40 findings is worse: refused without --force, recorded with it
     from pipeline.learning.corpus import load_corpus
-    from pipeline.learning.models import build_pipeline, save_model
+    from pipeline.learning.estimators import build_pipeline
+    from pipeline.learning.models import save_model
     from pipeline.learning.train import with_tokens
 
     small = with_tokens(load_corpus(corpus, extra=False).sample(40, random_state=0))

@@ -99,8 +99,8 @@ _VOCABULARIES: dict[int, tuple[object, set[str] | None]] = {}
 
 
 def _vocabulary(model: LoadedModel) -> set[str] | None:
-    """The model's vocabulary, built once per process (the estimator is kept, so its id is)."""
-    key = id(model.estimator)
+    """The model's vocabulary, built once per process (the model is kept, so its id is)."""
+    key = id(model)
     if key not in _VOCABULARIES:
-        _VOCABULARIES[key] = (model.estimator, model_vocabulary(model))
+        _VOCABULARIES[key] = (model, model_vocabulary(model))
     return _VOCABULARIES[key][1]

@@ -12,7 +12,7 @@ How the model reaches the workers:
   model loaded: none loads it again, and a pool starts in tens of milliseconds instead of
   seconds. Elsewhere (where forking is unsafe or missing), each worker loads the model once from
   its folder, with the same checks (:func:`pipeline.learning.models.load_model`).
-- a Dask worker gets the model as bytes (its card and model file, sent once to every worker:
+- a Dask worker gets the model as bytes (its card and its weights or model file, sent once to each:
   :class:`ModelFiles`) and loads it once, with the same checks. The workers need the package
   installed, not the model folder. They read report files at the paths given, so they must see
   them there (a shared disk; absolute paths when they run elsewhere); findings tables are read
@@ -32,6 +32,7 @@ from pathlib import Path
 from pipeline.batch.plan import BatchError
 from pipeline.batch.work import ChunkResult, Job, run_chunk
 from pipeline.learning.models import CARD_FILE, MODEL_FILE, LoadedModel, load_model
+from pipeline.learning.weights import WEIGHTS_FILE
 
 DASK_MISSING = "--scheduler needs Dask: pip install 'thai-findings[dask]' (or 'dask[distributed]')"
 
@@ -80,7 +81,7 @@ def _start_worker(model: LoadedModel | str) -> None:
     global _worker_model
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _worker_model = model if isinstance(model, LoadedModel) else load_model(model)
+    _worker_model = model if isinstance(model, LoadedModel) else load_model(model, estimator=False)
 
 
 def _run_in_worker(chunk, job: Job) -> ChunkResult:
@@ -133,7 +134,7 @@ class Processes:
 
 @dataclass(frozen=True)
 class ModelFiles:
-    """A model as the bytes of its card and model file: how it travels to Dask workers."""
+    """A model as the bytes of its card and weights (or model file): how it travels to Dask."""
 
     folder_name: str  # the model's name for the keyword baseline, which has no files
     files: dict[str, bytes] = field(default_factory=dict)
@@ -145,7 +146,11 @@ class ModelFiles:
 
         if model.folder is None:
             return cls(model.name, digest=model.name)
-        names = (CARD_FILE, str(model.card.get("model_file", MODEL_FILE)))
+        names = [CARD_FILE]  # and what the model was loaded from: its weights, or its estimator
+        if model.estimator is None:
+            names.append(str(model.card.get("weights_file", WEIGHTS_FILE)))
+        else:
+            names.append(str(model.card.get("model_file", MODEL_FILE)))
         files = {name: (model.folder / name).read_bytes() for name in names}
         digest = hashlib.sha256(b"".join(files.values())).hexdigest()
         return cls(model.folder.name, files, digest)
@@ -164,7 +169,7 @@ class ModelFiles:
                     folder.mkdir()
                     for name, data in self.files.items():
                         (folder / name).write_bytes(data)
-                    _loaded_files[key] = load_model(str(folder))
+                    _loaded_files[key] = load_model(str(folder), estimator=False)
         return _loaded_files[key]
 
 

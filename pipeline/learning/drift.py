@@ -23,11 +23,9 @@ SHARE_CHANGE_ALERT = 0.05
 
 def model_vocabulary(model: LoadedModel) -> set[str] | None:
     """The word unigrams a trained pipeline knows; None for the keyword baseline."""
-    steps = getattr(model.estimator, "named_steps", None)
-    if not steps:
+    if model.weights is None:
         return None
-    words = dict(steps["features"].transformer_list)["words"]
-    return {term for term in words.get_feature_names_out() if " " not in term}
+    return {term for term in model.weights.part_names[0] if " " not in term}
 
 
 @dataclass

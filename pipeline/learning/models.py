@@ -4,12 +4,13 @@ Two kinds of model answer the same calls (``predict_proba`` over the categories,
 
 - ``keywords``: the floor every trained model must beat, built from the taxonomy's cue words; it
   needs no training and no file.
-- a trained scikit-learn ``Pipeline``, self-contained: the finding's text repaired and cut into
-  words (:class:`FindingText`), TF-IDF of word n-grams plus character n-grams within words
-  (:mod:`pipeline.learning.features`), a logistic regression whose probabilities are
-  temperature-scaled (:class:`CalibratedLogistic`).
+- a trained scikit-learn ``Pipeline`` (:mod:`pipeline.learning.estimators`), self-contained from
+  a finding's text to calibrated probabilities.
 
-A trained model lives in ``models/NAME/`` as ``model.skops`` and ``card.json``. The types a file
+A trained model lives in ``models/NAME/`` as ``model.skops``, ``weights.npz`` and ``card.json``.
+``weights.npz`` is the fitted arrays alone (:mod:`pipeline.learning.weights`): what classifying
+loads, without scikit-learn or skops. ``model.skops`` is the whole estimator, for evaluating and
+retraining; this module does not import scikit-learn until it is loaded. The types a file
 holds beyond those skops trusts by itself are audited once, when it is written, and recorded in
 the card (``own_types``) beside the file's SHA-256. Loading checks the hash and hands skops that
 list as its trusted types, after refusing any type not on :data:`ALLOWED_TYPES` (the scikit-learn
@@ -28,7 +29,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from pipeline.learning.cards import (
     CARD_FILE,
@@ -40,7 +40,19 @@ from pipeline.learning.cards import (
     models_root,
     read_card,
 )
+from pipeline.learning.weights import WEIGHTS_FILE, ModelWeights
 from pipeline.shared.taxonomy import CATEGORIES, CATEGORY_IDS
+
+#: Names this module gave before the estimators had their own, for model files saved then.
+_MOVED = ("DEFAULT_PARAMS", "FindingText", "CalibratedLogistic", "build_pipeline")
+
+
+def __getattr__(name: str):
+    if name in _MOVED:  # imported on demand: scikit-learn is slow to import
+        from pipeline.learning import estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class KeywordClassifier:
@@ -85,97 +97,12 @@ class KeywordClassifier:
         return self.classes_[self.predict_proba(texts).argmax(axis=1)]
 
 
-#: Hyperparameters of the trained model, chosen with ``findings train --tune`` (see the README).
-DEFAULT_PARAMS = {
-    "C": 10.0,
-    "word_ngrams": (1, 2),
-    "char_ngrams": (2, 4),
-    "word_min_df": 2,
-    "head_tokens": 10,
-    "written_weight": 0.5,
-}
-HEAD_MARK = "^"
-
-
-def model_input(tokens, head: int) -> list[str]:
-    """What the trained pipeline reads: the tokens, then the first ``head`` of them again, marked.
-
-    Guideline R9 files a finding by the subject it names first; long real paragraphs wander into
-    other categories' words after it. Marked copies of the opening words let the model weigh the
-    subject apart from the rest (on texts written in other styles, macro-F1 rose 0.01-0.02).
-    """
-    if not head:
-        return list(tokens)
-    return [
-        f"{text} {' '.join(HEAD_MARK + word for word in text.split()[:head])}" for text in tokens
-    ]
-
-
-class FindingText:
-    """First step of a trained model: a finding's text to what the features read.
-
-    The text is repaired as the parser repairs it, cut into words (nlpo3 with the domain
-    dictionary) and followed by marked copies of its first ``head_tokens`` words (see
-    :func:`model_input`). Text that has been through the tokenize stage already can skip the
-    work with :meth:`from_tokens`; both give the same result, since repairing is idempotent.
-    """
-
-    def __init__(self, head_tokens: int = DEFAULT_PARAMS["head_tokens"], engine: str = "nlpo3"):
-        self.head_tokens = head_tokens
-        self.engine = engine
-
-    def get_params(self, deep: bool = True) -> dict:
-        return {"head_tokens": self.head_tokens, "engine": self.engine}
-
-    def set_params(self, **params) -> FindingText:
-        for key, value in params.items():
-            setattr(self, key, value)
-        return self
-
-    def fit(self, texts, labels=None) -> FindingText:
-        return self
-
-    def from_tokens(self, tokens) -> list[str]:
-        return model_input([str(t) for t in tokens], self.head_tokens)
-
-    def transform(self, texts) -> list[str]:
-        from pipeline.stages.words import clean_tokens
-
-        return self.from_tokens([clean_tokens(str(t), engine=self.engine) for t in texts])
-
-    def fit_transform(self, texts, labels=None) -> list[str]:
-        return self.transform(texts)
-
-
-class CalibratedLogistic(LogisticRegression):
-    """Logistic regression whose probabilities are temperature-scaled, p ∝ p^(1/T).
-
-    ``temperature`` is fitted on held-out folds at training; 1.0 leaves the probabilities as
-    they are.
-    """
-
-    def __init__(
-        self,
-        C: float = 1.0,
-        class_weight=None,
-        max_iter: int = 100,
-        random_state=None,
-        temperature: float = 1.0,
-    ):
-        super().__init__(
-            C=C, class_weight=class_weight, max_iter=max_iter, random_state=random_state
-        )
-        self.temperature = temperature
-
-    def predict_proba(self, X):
-        from pipeline.stages.classify import sharpen
-
-        return sharpen(super().predict_proba(X), float(self.temperature))
-
-
-#: The project's own steps of a saved model: trusted by name, their code is this package's.
+#: The project's own steps of a saved model: trusted by name, their code is this package's
+#: (files saved before the estimators had their module name them in this one).
 OWN_TYPES = frozenset(
     {
+        "pipeline.learning.estimators.FindingText",
+        "pipeline.learning.estimators.CalibratedLogistic",
         "pipeline.learning.models.FindingText",
         "pipeline.learning.models.CalibratedLogistic",
         "pipeline.learning.features.NgramUnion",
@@ -203,48 +130,28 @@ ALLOWED_TYPES = OWN_TYPES | frozenset(
 )
 
 
-def build_pipeline(params: dict | None = None, *, random_state: int = 0):
-    """The untrained model, self-contained: text → words → TF-IDF → calibrated regression.
-
-    Loading the saved file and calling ``predict_proba`` on findings' texts gives what
-    ``classify`` gives.
-    """
-    from sklearn.pipeline import Pipeline
-
-    from pipeline.learning.features import CharNgrams, NgramUnion, WordNgrams
-
-    params = {**DEFAULT_PARAMS, **(params or {})}
-    words = WordNgrams(ngram_range=tuple(params["word_ngrams"]), min_df=params["word_min_df"])
-    chars = CharNgrams(ngram_range=tuple(params["char_ngrams"]), min_df=2)
-    return Pipeline(
-        [
-            ("text", FindingText(params["head_tokens"])),
-            ("features", NgramUnion(words, chars)),
-            (
-                "classifier",
-                CalibratedLogistic(
-                    C=params["C"],
-                    class_weight="balanced",
-                    max_iter=5000,
-                    random_state=random_state,
-                ),
-            ),
-        ]
-    )
-
-
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @dataclass
 class LoadedModel:
-    """A model ready to classify, with its name, card and review threshold."""
+    """A model ready to classify, with its name, card and review threshold.
+
+    ``estimator``: the keyword baseline or the trained pipeline (None when only the weights were
+    loaded); ``weights``: a trained model's fitted arrays, which classify (from the estimator
+    when not given).
+    """
 
     name: str
     estimator: object
     card: dict
     folder: Path | None = None  # where it was loaded from, so that worker processes load it too
+    weights: ModelWeights | None = None
+
+    def __post_init__(self):
+        if self.weights is None and hasattr(self.estimator, "named_steps"):
+            self.weights = ModelWeights.of(self.estimator)
 
     @property
     def threshold(self) -> float:
@@ -264,13 +171,17 @@ def dump_estimator(estimator, path: Path) -> tuple[str, list[str]]:
 
 
 def save_model(estimator, card: dict, folder: Path) -> Path:
-    """Write ``model.skops`` and ``card.json`` (with the file's SHA-256) into ``folder``."""
+    """Write ``model.skops``, ``weights.npz`` and ``card.json`` (with the files' SHA-256) into
+    ``folder``."""
     from pipeline.shared.tables import atomic_path
 
     folder.mkdir(parents=True, exist_ok=True)
     with atomic_path(folder / MODEL_FILE) as temporary:
         digest, audited = dump_estimator(estimator, temporary)
     card = {**card, "model_file": MODEL_FILE, "model_sha256": digest, "own_types": audited}
+    with atomic_path(folder / WEIGHTS_FILE) as temporary:
+        ModelWeights.of(estimator).save(temporary)
+    card.update(weights_file=WEIGHTS_FILE, weights_sha256=sha256(folder / WEIGHTS_FILE))
     with atomic_path(folder / CARD_FILE) as temporary:
         temporary.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return folder
@@ -325,9 +236,15 @@ def load_estimator(path: Path, expected_sha256: str, audited: list[str] | None =
     return estimator
 
 
-def load_model(name: str | None = None, models_dir: Path | None = MODELS_DIR) -> LoadedModel:
+def load_model(
+    name: str | None = None, models_dir: Path | None = MODELS_DIR, *, estimator: bool = True
+) -> LoadedModel:
     """A model by name (a folder under ``models_dir``, a folder path, or ``keywords``); the
-    shipped models wherever the command runs when ``models_dir`` is not given."""
+    shipped models wherever the command runs when ``models_dir`` is not given.
+
+    ``estimator=False``: what classifying needs, the weights alone, when the card has them (a
+    model saved before weights files has its estimator loaded as before).
+    """
     models_dir = models_root(models_dir)
     name = name or default_name(models_dir)
     if name == KEYWORDS:
@@ -344,20 +261,45 @@ def load_model(name: str | None = None, models_dir: Path | None = MODELS_DIR) ->
         raise ModelError(f"unknown model {name[:80]!r}; expected one of {KEYWORDS}, {known}")
     folder = folder.resolve()
     stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*")))
-    return _load_folder(folder, stamp)
+    return _load_folder(folder, stamp, estimator)
+
+
+def _inside(folder: Path, card: dict, key: str, default: str) -> Path:
+    """A file the card names, which must be in the model's folder."""
+    path = (folder / str(card.get(key, default))).resolve()
+    if path.parent != folder.resolve():
+        raise ModelError(
+            f"{folder / CARD_FILE}: {key} points outside the model's folder; refusing it"
+        )
+    return path
+
+
+def _checked_digest(folder: Path, card: dict, key: str) -> str:
+    digest = card.get(key)
+    if not isinstance(digest, str) or len(digest) != 64:
+        raise ModelError(f"{folder / CARD_FILE}: the card has no {key}; refusing the model")
+    return digest
+
+
+def load_weights(path: Path, expected_sha256: str) -> ModelWeights:
+    """Load a weights file only if its hash matches the card's."""
+    if not path.exists():
+        raise ModelError(f"{path}: weights file not found")
+    if sha256(path) != expected_sha256:
+        raise ModelError(f"{path}: SHA-256 differs from the card's; the file was changed, refusing")
+    return ModelWeights.load(path)
 
 
 @lru_cache(maxsize=4)
-def _load_folder(folder: Path, stamp: tuple) -> LoadedModel:
+def _load_folder(folder: Path, stamp: tuple, with_estimator: bool = True) -> LoadedModel:
     """A model folder, loaded once per process while its files are unchanged (``stamp``)."""
     card = read_card(folder)
-    digest = card.get("model_sha256")
-    if not isinstance(digest, str) or len(digest) != 64:
-        raise ModelError(f"{folder / CARD_FILE}: the card has no model_sha256; refusing the model")
-    model_file = (folder / str(card.get("model_file", MODEL_FILE))).resolve()
-    if model_file.parent != folder.resolve():
-        raise ModelError(
-            f"{folder / CARD_FILE}: model_file points outside the model's folder; refusing it"
-        )
+    name = card.get("name", folder.name)
+    if not with_estimator and "weights_file" in card:
+        path = _inside(folder, card, "weights_file", WEIGHTS_FILE)
+        weights = load_weights(path, _checked_digest(folder, card, "weights_sha256"))
+        return LoadedModel(name, None, card, folder, weights)
+    digest = _checked_digest(folder, card, "model_sha256")
+    model_file = _inside(folder, card, "model_file", MODEL_FILE)
     estimator = load_estimator(model_file, digest, card.get("own_types"))
-    return LoadedModel(card.get("name", folder.name), estimator, card, folder)
+    return LoadedModel(name, estimator, card, folder)

@@ -384,7 +384,7 @@ def simulate(
     ``start`` findings and labels ``step`` more a round: the ones the current model is least sure
     of, or random ones.
     """
-    from pipeline.learning.models import build_pipeline
+    from pipeline.learning.estimators import build_pipeline
     from pipeline.learning.train import metrics
 
     records = []

@@ -55,7 +55,7 @@ def labelled(corpus: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
 
 
 def fit(frame: pd.DataFrame):
-    from pipeline.learning.models import build_pipeline
+    from pipeline.learning.estimators import build_pipeline
 
     return build_pipeline().fit(frame["text"].tolist(), frame["target"].to_numpy())
 

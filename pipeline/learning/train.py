@@ -22,11 +22,12 @@ import numpy as np
 import pandas as pd
 
 from pipeline.learning.corpus import load_corpus
+from pipeline.learning.estimators import DEFAULT_PARAMS, build_pipeline
 from pipeline.learning.evaluate import evaluate_on, metrics, ordered_proba, reliability
-from pipeline.learning.models import DEFAULT_PARAMS, KEYWORDS, KeywordClassifier, build_pipeline
+from pipeline.learning.models import KEYWORDS, KeywordClassifier
+from pipeline.learning.weights import sharpen
 from pipeline.shared.settings import CORPUS_DIR
 from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
-from pipeline.stages.classify import sharpen
 from pipeline.stages.words import DEFAULT_ENGINE, clean_tokens
 
 N_SPLITS = 5

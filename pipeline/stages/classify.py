@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from pipeline.learning.models import HEAD_MARK, KeywordClassifier, LoadedModel
+from pipeline.learning.models import KeywordClassifier, LoadedModel
+from pipeline.learning.weights import HEAD_MARK, ModelWeights
 from pipeline.shared import schema
 from pipeline.shared.schema import col
 from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
@@ -37,49 +38,33 @@ EVIDENCE_TOKENS = 3
 CHUNK = 5000  # findings classified at a time (a task each, over several processes)
 
 
-def sharpen(proba: np.ndarray, temperature: float) -> np.ndarray:
-    """Temperature scaling, p ∝ p^(1/T): the calibration fitted on held-out folds at training."""
-    if temperature == 1.0 or proba.size == 0:
-        return proba
-    logits = np.log(np.clip(proba, 1e-12, 1.0)) / temperature
-    logits -= logits.max(axis=1, keepdims=True)
-    scaled = np.exp(logits)
-    return scaled / scaled.sum(axis=1, keepdims=True)
-
-
 def predict_proba(model: LoadedModel, tokens, features=None) -> np.ndarray:
     """Calibrated probabilities over the eight categories, in taxonomy order, from tokens.
 
-    ``features``: the tokens already through the model's feature step, to spare doing it twice.
-    A trained model holds its own calibration; its ``predict_proba`` on raw texts gives the same.
+    ``features``: the tokens already through :meth:`ModelWeights.features`, to spare doing it
+    twice. A trained model's estimator, on raw texts, gives the same.
     """
-    estimator = model.estimator
-    if hasattr(estimator, "named_steps"):
-        if features is None:
-            features = featurize(estimator, tokens)
-        known = estimator.named_steps["classifier"].predict_proba(features)
+    if model.weights is None:  # the keyword baseline
+        known, classes = model.estimator.predict_proba(list(tokens)), model.estimator.classes_
     else:
-        known = estimator.predict_proba(list(tokens))
+        if features is None:
+            features = model.weights.features(tokens)
+        known, classes = model.weights.proba(features), model.weights.classes
     proba = np.zeros((known.shape[0], len(CATEGORY_IDS)))  # a category never trained on: 0
-    for column, category in enumerate(estimator.classes_):
+    for column, category in enumerate(classes):
         proba[:, CATEGORY_IDS.index(category)] = known[:, column]
     return proba
 
 
-def featurize(estimator, tokens):
-    """The feature matrix of tokenized findings: the saved pipeline's steps after tokenizing."""
-    inputs = estimator.named_steps["text"].from_tokens(tokens)
-    return estimator.named_steps["features"].transform(inputs)
-
-
-def evidence(estimator, texts, predicted: np.ndarray, matrix=None) -> list[str]:
+def evidence(scorer, texts, predicted: np.ndarray, matrix=None) -> list[str]:
     """The tokens whose weight for the predicted category, times their value, is highest.
 
     Up to three different ones a finding, the strongest first. Words read better than character
     n-grams: a finding shows n-grams only when no word pushed it. A marked opening word
-    (^งบประมาณ) is shown as the word itself.
+    (^งบประมาณ) is shown as the word itself. ``scorer``: a model's weights, or the keyword
+    baseline, whose evidence is the cue words found.
     """
-    if isinstance(estimator, KeywordClassifier):
+    if isinstance(scorer, KeywordClassifier):
         return [
             ", ".join(
                 cue
@@ -88,26 +73,25 @@ def evidence(estimator, texts, predicted: np.ndarray, matrix=None) -> list[str]:
             )[:120]
             for text, category in zip(texts, predicted)
         ]
-    classifier = estimator.named_steps["classifier"]
+    weights: ModelWeights = scorer
     if matrix is None:
-        matrix = featurize(estimator, texts)
+        matrix = weights.features(texts)
     matrix = sp.csr_matrix(matrix)
     if not matrix.has_sorted_indices:  # of equal weights, the feature named first wins
         matrix = matrix.sorted_indices()
-    target = pd.Index(classifier.classes_).get_indexer(np.asarray(predicted))
+    target = pd.Index(weights.classes).get_indexer(np.asarray(predicted))
     target[target < 0] = 0
     out = np.full(matrix.shape[0], "", dtype=object)
     start = 0
     # the feature blocks in order of preference: words, then character n-grams
-    for _, part in estimator.named_steps["features"].transformer_list:
-        names = part.get_feature_names_out()
+    for names in weights.part_names:
         stop, pending = start + len(names), np.flatnonzero(out == "")
         block = (matrix if len(pending) == len(out) else matrix[pending])[:, start:stop]
         rows = np.repeat(np.arange(len(pending)), np.diff(block.indptr))
-        weights = classifier.coef_[target[pending][rows], block.indices + start] * block.data
-        helps = weights > 0
+        pushes = weights.coef[target[pending][rows], block.indices + start] * block.data
+        helps = pushes > 0
         shown, labels = pd.factorize(pd.Series(names).str.replace(HEAD_MARK, "", regex=False))
-        chosen = strongest(rows[helps], weights[helps], shown[block.indices[helps]], len(pending))
+        chosen = strongest(rows[helps], pushes[helps], shown[block.indices[helps]], len(pending))
         out[pending] = joined(np.asarray(labels, dtype=object), chosen)
         start = stop
     return out.tolist()
@@ -181,8 +165,8 @@ def _classify(findings: pd.DataFrame, model: LoadedModel) -> pd.DataFrame:
     if not texts:
         return findings.assign(**{name: pd.Series(dtype=object) for name in PRODUCES})
     matrix = None
-    if hasattr(model.estimator, "named_steps"):  # featurize once, for the answer and its evidence
-        matrix = featurize(model.estimator, texts)
+    if model.weights is not None:  # featurize once, for the answer and its evidence
+        matrix = model.weights.features(texts)
     proba = predict_proba(model, texts, matrix)
     ranked = np.argsort(-proba, axis=1)
     top, second = ranked[:, 0], ranked[:, 1]
@@ -218,6 +202,6 @@ def _classify(findings: pd.DataFrame, model: LoadedModel) -> pd.DataFrame:
             col.MODEL: model.name,
             col.MODEL_CATEGORY: model_category,
             col.MODEL_CONFIDENCE: np.round(model_confidence, 4),
-            col.EVIDENCE: evidence(model.estimator, texts, model_category, matrix),
+            col.EVIDENCE: evidence(model.weights or model.estimator, texts, model_category, matrix),
         }
     )

@@ -97,9 +97,9 @@ def parse_file(
 def category_of_heading(text: str) -> str | None:
     """The default model's category for a heading whose words name none (None without one)."""
     model = _heading_model()
-    if model is None or not hasattr(model.estimator, "named_steps"):
+    if model is None or model.weights is None:
         return None
-    return str(model.estimator.predict([text])[0])
+    return str(model.weights.predict([text])[0])
 
 
 def load_heading_model() -> None:
@@ -112,7 +112,7 @@ def _heading_model():
     from pipeline.learning.models import ModelError, load_model
 
     try:
-        return load_model()
+        return load_model(estimator=False)
     except ModelError:
         return None
 
