@@ -14,6 +14,7 @@ import pytest
 from pipeline.shared.schema import col
 from pipeline.shared.tables import (
     OutputError,
+    jsonl_text,
     markdown_table,
     numbered_records,
     output_set,
@@ -31,6 +32,26 @@ def findings(seed_findings):
     return chosen[[col.FINDING_ID, col.KIND, col.COMMITTEE, col.FISCAL_YEAR, col.TEXT]].reset_index(
         drop=True
     )
+
+
+def test_json_lines_hold_what_pandas_makes_of_each_row(findings):
+    import json
+
+    import numpy as np
+
+    frame = findings.assign(
+        score=[0.5, np.nan, 1e-7, 3.0, -0.0],
+        flag=[True, False, True, False, True],
+        count=pd.array([1, None, 3, 4, 5], dtype="Int64"),
+        words=[["ก", "ข"], None, [], ["งบ"], np.nan],
+        when=pd.to_datetime(["2024-01-02", None, "2023-10-01", "2024-09-30", "2024-03-15"]),
+        label=pd.array(["งบ", None, "คน", "x", ""], dtype="string"),
+    )
+    for rows in (frame, frame.iloc[:0], frame[[]]):
+        clean = rows.astype(object).where(rows.notna(), None).to_dict(orient="records")
+        expected = "".join(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in clean)
+        assert jsonl_text(rows) == expected
+    assert '"score": null' in jsonl_text(frame) and '"count": 3' in jsonl_text(frame)
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv"])

@@ -32,7 +32,6 @@ from pathlib import Path
 from pipeline.batch.plan import BatchError
 from pipeline.batch.work import ChunkResult, Job, run_chunk
 from pipeline.learning.models import CARD_FILE, MODEL_FILE, LoadedModel, load_model
-from pipeline.learning.weights import WEIGHTS_FILE
 
 DASK_MISSING = "--scheduler needs Dask: pip install 'thai-findings[dask]' (or 'dask[distributed]')"
 
@@ -146,11 +145,9 @@ class ModelFiles:
 
         if model.folder is None:
             return cls(model.name, digest=model.name)
-        names = [CARD_FILE]  # and what the model was loaded from: its weights, or its estimator
-        if model.estimator is None:
-            names.append(str(model.card.get("weights_file", WEIGHTS_FILE)))
-        else:
-            names.append(str(model.card.get("model_file", MODEL_FILE)))
+        card = model.card  # and what classifying loads: the weights, or a model's from before
+        kept = card.get("weights_file") or card.get("model_file", MODEL_FILE)
+        names = [CARD_FILE, str(kept)]
         files = {name: (model.folder / name).read_bytes() for name in names}
         digest = hashlib.sha256(b"".join(files.values())).hexdigest()
         return cls(model.folder.name, files, digest)

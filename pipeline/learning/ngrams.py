@@ -140,14 +140,15 @@ def unit_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
     """Each row of ``matrix`` divided by its length, in place, as scikit-learn's l2
     ``normalize`` does it: each row's squares added up in the row's order, so the lengths, and
     the values, are the same to the last bit. A row of zeros is left as it is."""
-    data, starts = matrix.data, matrix.indptr[:-1]
-    lengths = np.diff(matrix.indptr)
-    by_length = np.argsort(-lengths, kind="stable")
-    longest_first = lengths[by_length]
+    data, lengths = matrix.data, np.diff(matrix.indptr)
+    by_length = np.argsort(-lengths, kind="stable")  # the rows still adding up come first
+    starts = matrix.indptr[:-1][by_length]
+    longest = int(lengths[by_length[0]]) if len(lengths) else 0
+    adding = np.searchsorted(-lengths[by_length], -np.arange(longest), side="left")
     squares = np.zeros(len(lengths))
-    for place in range(int(longest_first[0]) if len(lengths) else 0):
-        rows = by_length[: np.searchsorted(-longest_first, -place, side="left")]
-        squares[rows] += np.square(data[starts[rows] + place])
+    for place, rows in enumerate(adding):
+        squares[:rows] += np.square(data[starts[:rows] + place])
+    squares[by_length] = squares.copy()
     norms = np.sqrt(squares)
     norms[norms == 0.0] = 1.0
     data /= np.repeat(norms, lengths)

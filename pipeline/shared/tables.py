@@ -174,8 +174,18 @@ def same_file(output: Path, inputs: Iterable[Path]) -> Path | None:
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return clean.to_dict(orient="records")
+    """The rows as dicts of Python values, a missing value as None: what
+    ``frame.astype(object).where(frame.notna(), None).to_dict("records")`` gives, a column at a
+    time rather than a cell at a time."""
+    columns = []
+    for name in frame.columns:
+        values = frame[name].to_numpy(dtype=object, copy=True)
+        values[pd.isna(values)] = None
+        columns.append(values.tolist())
+    names = list(frame.columns)
+    if not names:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(names, row)) for row in zip(*columns)]
 
 
 def jsonl_text(frame: pd.DataFrame) -> str:
