@@ -74,7 +74,8 @@ class TableChunk:
             records = csv_records(self.cells)
         else:
             try:
-                records = [json_record(Path(self.path), n, line) for n, line in self.lines]
+                path = Path(self.path)
+                records = [json_record(path, n, line) for n, line in self.lines]
             except InputError:  # it was checked whole in the first pass
                 raise BatchError(_changed(self.path)) from None
         return table_findings(conform(records_frame(records), self.layout, records))

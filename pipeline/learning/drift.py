@@ -49,11 +49,9 @@ def count_drift(classified: pd.DataFrame, vocabulary: set[str] | None) -> DriftC
     """The counts drift needs, of one table (or chunk) of classified findings."""
     counts = DriftCounts(Counter(classified[col.MODEL_CATEGORY].value_counts().to_dict()))
     if vocabulary is not None:
-        counts.unseen = 0
-        for text in classified[col.TOKENS].fillna(""):
-            words = text.split()
-            counts.tokens += len(words)
-            counts.unseen += sum(word not in vocabulary for word in words)
+        words = " ".join(classified[col.TOKENS].fillna("").astype(str)).split()
+        counts.tokens = len(words)
+        counts.unseen = len(words) - sum(map(vocabulary.__contains__, words))
     return counts
 
 

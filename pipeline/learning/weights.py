@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from pipeline.learning.cards import ModelError
@@ -189,6 +190,17 @@ class ModelWeights:
         """The names of the word n-gram columns, then of the character n-gram columns."""
         words = word_names(self.vocabulary, self.word_keys, self.word_columns, self.word_range[1])
         return [words, char_names(self.alphabet, self.char_keys, self.char_range[1])]
+
+    @cached_property
+    def part_labels(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per part, each column's label number and the labels: its name as evidence shows it,
+        a marked opening word (``^งบประมาณ``) as the word itself."""
+        labelled = []
+        for names in self.part_names:
+            plain = [name.replace(HEAD_MARK, "") for name in names]
+            numbers, labels = pd.factorize(np.array(plain, dtype=object))
+            labelled.append((numbers, np.asarray(labels, dtype=object)))
+        return labelled
 
 
 STEPS = ("text", "features", "classifier")

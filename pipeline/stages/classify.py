@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from pipeline.learning.models import KeywordClassifier, LoadedModel
-from pipeline.learning.weights import HEAD_MARK, ModelWeights
+from pipeline.learning.weights import ModelWeights
 from pipeline.shared import schema
 from pipeline.shared.schema import col
 from pipeline.shared.taxonomy import BY_ID, CATEGORY_IDS
@@ -84,15 +84,14 @@ def evidence(scorer, texts, predicted: np.ndarray, matrix=None) -> list[str]:
     out = np.full(matrix.shape[0], "", dtype=object)
     start = 0
     # the feature blocks in order of preference: words, then character n-grams
-    for names in weights.part_names:
+    for names, (shown, labels) in zip(weights.part_names, weights.part_labels):
         stop, pending = start + len(names), np.flatnonzero(out == "")
         block = (matrix if len(pending) == len(out) else matrix[pending])[:, start:stop]
         rows = np.repeat(np.arange(len(pending)), np.diff(block.indptr))
         pushes = weights.coef[target[pending][rows], block.indices + start] * block.data
         helps = pushes > 0
-        shown, labels = pd.factorize(pd.Series(names).str.replace(HEAD_MARK, "", regex=False))
         chosen = strongest(rows[helps], pushes[helps], shown[block.indices[helps]], len(pending))
-        out[pending] = joined(np.asarray(labels, dtype=object), chosen)
+        out[pending] = joined(labels, chosen)
         start = stop
     return out.tolist()
 
