@@ -110,7 +110,7 @@ def _write(chunk: ChunkResult, table, result: BatchResult, on_chunk, total: int)
     if chunk.frame is not None:
         table.add(chunk.frame)
     elif chunk.findings:
-        table.write(chunk.text, chunk.columns, chunk.findings)
+        table.write(chunk.data, chunk.columns, chunk.findings)
     result.add(chunk)
     result.chunks += 1
     if on_chunk:

@@ -2,8 +2,8 @@
 process of this machine or on a Dask worker.
 
 A chunk's findings are tokenized and classified (:func:`pipeline.stages.classify.classify`, used
-as it is), then written out as text in the output's format, so that the process that writes the
-file only appends. What the end of the run prints (counts, drift) comes back as counts.
+as it is), then written out in the output's format and encoded, so that the process that writes
+the file only appends. What the end of the run prints (counts, drift) comes back as counts.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ class Job:
 class ChunkResult:
     """A chunk's output rows and what the run's summary needs from them."""
 
-    text: str = ""
-    frame: pd.DataFrame | None = None
+    data: bytes = b""  # the rows as the output holds them (.jsonl, .csv)
+    frame: pd.DataFrame | None = None  # or as a frame (.xlsx)
     columns: tuple[str, ...] = ()
     findings: int = 0
     kinds: dict = field(default_factory=dict)  # kind (None: none) → count, first seen first
@@ -83,7 +83,7 @@ def run_chunk(chunk: ReportChunk | TableChunk, job: Job, model: LoadedModel) -> 
         write = jsonl_text
         if job.suffix == ".csv":
             write = partial(csv_text, header=False, dtypes=job.escaped)
-        result.text = write(classified)
+        result.data = write(classified).encode("utf-8")  # here, not in the process that writes
     result.columns = tuple(classified.columns)
     result.findings = len(classified)
     for kind in classified[col.KIND]:

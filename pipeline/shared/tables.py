@@ -6,6 +6,7 @@ interrupted run never leaves a half-written output over a good one.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import os
@@ -202,7 +203,7 @@ def csv_text(frame: pd.DataFrame, *, header: bool, dtypes: dict | None = None) -
 
 
 def _write_jsonl(frame: pd.DataFrame, path: Path) -> None:
-    with path.open("w", encoding="utf-8") as out:
+    with path.open("w", encoding="utf-8", newline="\n") as out:
         for start in range(0, len(frame), 5000):  # a slice at a time: memory stays flat
             out.write(jsonl_text(frame.iloc[start : start + 5000]))
 
@@ -307,16 +308,18 @@ class TableStream:
         self._temporary = temporary
         self._frames: list[pd.DataFrame] = []
         self._handle = None
+        if self.suffix in (".csv", ".jsonl"):  # bytes: where the rows were made, they were encoded
+            self._handle = temporary.open("wb")
         if self.suffix == ".csv":  # the BOM once, then lines as pandas writes them
-            self._handle = temporary.open("w", encoding="utf-8-sig", newline="")
-        elif self.suffix == ".jsonl":
-            self._handle = temporary.open("w", encoding="utf-8")
+            self._handle.write(codecs.BOM_UTF8)
 
-    def write(self, text: str, columns: Iterable[str], rows: int) -> None:
-        """Append rows serialized by :func:`jsonl_text` or :func:`csv_text` (no header)."""
+    def write(self, data: bytes, columns: Iterable[str], rows: int) -> None:
+        """Append rows serialized by :func:`jsonl_text` or :func:`csv_text` (no header), encoded
+        as UTF-8."""
         if self.suffix == ".csv" and not self.rows:
-            self._handle.write(csv_text(pd.DataFrame(columns=list(columns)), header=True))
-        self._handle.write(text)
+            header = csv_text(pd.DataFrame(columns=list(columns)), header=True)
+            self._handle.write(header.encode("utf-8"))
+        self._handle.write(data)
         self.rows += rows
 
     def add(self, frame: pd.DataFrame) -> None:
@@ -339,7 +342,7 @@ class TableStream:
             frame = pd.concat(self._frames) if self._frames else empty
             _write_xlsx(frame, self._temporary)
         elif self.suffix == ".csv" and not self.rows:
-            self._handle.write(csv_text(empty, header=True))
+            self._handle.write(csv_text(empty, header=True).encode("utf-8"))
 
     def close(self) -> None:
         if self._handle is not None:
