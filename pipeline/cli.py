@@ -271,12 +271,19 @@ def classify(
         int | None, typer.Option(help="Committee of reports without one.", min=1, max=20)
     ] = None,
     year: YearOption = None,
-    jobs: JobsOption = 1,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            help="Processes to use (-1: all cores, the default; a batch of one chunk runs in "
+            "this process).",
+            callback=_jobs_option,
+        ),
+    ] = -1,
     scheduler: Annotated[
         str | None,
         typer.Option(
             help="Run on Dask: tcp://HOST:PORT of a cluster, or 'local' for one started for the "
-            "run (--jobs workers; default one per core). Needs pip install 'thai-findings[dask]'."
+            "run (--jobs workers; default one per core). Needs pip install 'thai-findings\\[dask]'."
         ),
     ] = None,
     chunk_size: Annotated[

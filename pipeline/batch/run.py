@@ -79,8 +79,9 @@ def classify_batch(
     ``rows``, not on the batch. Its temporary file replaces ``output`` only when all is written;
     inputs that cannot be read are named in the result's ``errors``, as ``read_inputs`` names them.
 
-    ``jobs``: processes of this machine (-1: one per core); ``scheduler``: ``tcp://HOST:PORT`` of
-    a Dask cluster, or ``local`` for one started for the run (``jobs`` workers, or one per core).
+    ``jobs``: processes of this machine (-1: one per core), for a batch of more than one chunk;
+    ``scheduler``: ``tcp://HOST:PORT`` of a Dask cluster, or ``local`` for one started for the
+    run (``jobs`` workers, or one per core).
     ``on_chunk(done, total)`` is called after each chunk is written.
     """
     options = {"agency": agency, "committee": committee, "fiscal_year": fiscal_year}
@@ -89,6 +90,8 @@ def classify_batch(
     with streamed_table(output, empty=findings_frame([])) as table:  # a bad output: refused now
         plan = plan_batch(paths, rows=rows)
         table.check_rows(plan.table_rows)  # before any work, where the tables tell already
+        if plan.chunk_count <= 1 and not scheduler:  # a pool would only cost its start
+            jobs = 1
         with open_workers(
             model, jobs=jobs, scheduler=scheduler, parses_reports=bool(plan.groups)
         ) as workers:
