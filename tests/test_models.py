@@ -190,3 +190,20 @@ def test_default_and_unknown_models(tmp_path, small_model):
     assert load_model(models_dir=tmp_path).name == "small"
     with pytest.raises(ModelError, match="unknown model 'big'; expected one of keywords, small"):
         load_model("big", models_dir=tmp_path)
+
+
+def test_a_model_saved_when_its_steps_were_named_in_this_module_still_loads(
+    tmp_path, small_model, monkeypatch
+):
+    """Files saved before ``estimators`` existed name ``pipeline.learning.models.FindingText``."""
+    from pipeline.learning import estimators
+
+    for step in (estimators.FindingText, estimators.CalibratedLogistic):
+        monkeypatch.setattr(step, "__module__", "pipeline.learning.models")
+    save_model(small_model[0], {"name": "old"}, tmp_path / "old")
+    monkeypatch.undo()
+    assert "pipeline.learning.models.FindingText" in _types_in(tmp_path / "old" / "model.skops")
+    model, texts = small_model
+    loaded = load_model("old", models_dir=tmp_path)
+    assert isinstance(loaded.estimator.steps[0][1], estimators.FindingText)
+    assert np.array_equal(loaded.estimator.predict_proba(texts), model.predict_proba(texts))
