@@ -260,14 +260,14 @@ def test_two_processes_write_what_one_writes(tmp_path, real_table):
     table.write_text("".join(real_table.open(encoding="utf-8").readlines()[:1000]), "utf-8")
     inputs = [str(SAMPLES / "committee_3"), str(table)]
     outputs = []
-    for jobs in ("1", "2"):
-        out = tmp_path / f"jobs{jobs}.jsonl"
+    for jobs in (["--jobs", "1"], ["--jobs", "2"], []):  # none: every core, the default
+        out = tmp_path / f"jobs{len(outputs)}.jsonl"
         result = runner.invoke(
-            app, ["classify", *inputs, "-o", str(out), "--jobs", jobs, "--chunk-size", "150"]
+            app, ["classify", *inputs, "-o", str(out), *jobs, "--chunk-size", "150"]
         )
         assert result.exit_code == 0, result.output
         outputs.append((out.read_bytes(), result.output.replace(str(out), "OUT")))
-    assert outputs[0] == outputs[1]
+    assert outputs[0] == outputs[1] == outputs[2]
     assert len(outputs[0][0].splitlines()) > 1000
 
 
