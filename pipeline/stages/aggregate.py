@@ -24,11 +24,11 @@ def _prepared(findings: pd.DataFrame) -> pd.DataFrame:
     schema.require(findings, REQUIRES, stage="aggregate")
     return findings.assign(
         **{
-            col.AGENCY: findings[col.AGENCY].fillna(NO_AGENCY),
+            col.AGENCY: findings[col.AGENCY].astype(object).fillna(NO_AGENCY),
             col.COMMITTEE: findings[col.COMMITTEE]
             .astype(object)
             .where(findings[col.COMMITTEE].notna(), NO_COMMITTEE),
-            col.KIND: findings[col.KIND].fillna("obstacle"),
+            col.KIND: findings[col.KIND].astype(object).fillna("obstacle"),
         }
     )
 

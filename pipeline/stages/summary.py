@@ -82,7 +82,7 @@ def group_similar(findings: pd.DataFrame, threshold: float = DISTANCE_THRESHOLD)
         lengths = findings[col.TEXT].iloc[members].str.len().to_numpy()
         # the most central member speaks for the group; of equals, the shorter
         best = members[np.lexsort((lengths, -centrality))[0]]
-        agencies = sorted({a for a in findings[col.AGENCY].iloc[members].fillna(NO_AGENCY)})
+        agencies = sorted(set(findings[col.AGENCY].iloc[members].astype(object).fillna(NO_AGENCY)))
         order = [best, *(m for m in members if m != best)]
         statements.append(
             Statement(
@@ -119,7 +119,9 @@ def by_subtheme(findings: pd.DataFrame, kind: str) -> tuple[list[Statement], pd.
     if col.SUBTHEME not in findings.columns or kind not in ("obstacle", "recommendation"):
         return [], findings
     statements = []
-    for subtheme, group in findings.groupby(findings[col.SUBTHEME].fillna(SUBTHEME_OTHER)):
+    for subtheme, group in findings.groupby(
+        findings[col.SUBTHEME].astype(object).fillna(SUBTHEME_OTHER)
+    ):
         if subtheme not in SUBTHEMES_BY_ID:
             continue
         agencies = sorted({a for i in range(len(group)) if (a := _agency(group, i))})
@@ -180,7 +182,7 @@ def _factored(findings: pd.DataFrame, empty: str, kind: str) -> list[Section]:
 def build_summary(findings: pd.DataFrame) -> Section:
     """The B3 tree of section ๕: obstacles by factor and category, recommendations by recipient."""
     kind = findings[col.KIND].astype(object).fillna("obstacle")  # as the counts take it
-    recipient = findings[col.RECIPIENT_TYPE].fillna("agency")
+    recipient = findings[col.RECIPIENT_TYPE].astype(object).fillna("agency")
     obstacles = findings[kind == "obstacle"]
     recommendations = findings[kind == "recommendation"]
     to_agencies = recommendations[recipient[kind == "recommendation"] == "agency"]
@@ -189,7 +191,8 @@ def build_summary(findings: pd.DataFrame) -> Section:
     observations = findings[kind == "observation"]
 
     owner_sections = []
-    for owner, group in to_owners.groupby(to_owners[col.RECIPIENT_AGENCY].fillna("หน่วยงานผู้ประเมิน")):
+    owners = to_owners[col.RECIPIENT_AGENCY].astype(object).fillna("หน่วยงานผู้ประเมิน")
+    for owner, group in to_owners.groupby(owners):
         owner_sections.append(_listed(owner, group, "recommendation"))
     observation_sections = []
     for committee, group in observations.groupby(observations[col.COMMITTEE].fillna(0)):
