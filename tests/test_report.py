@@ -273,3 +273,15 @@ def test_a_year_s_summary_credits_every_finding_to_its_own_agency(source, sample
             assert under and all(agency in named for agency in under)
     assert singles + grouped == len(findings)  # every finding is accounted for, once
     assert not any("findings.xlsx" in line for _, line in text)
+
+
+def test_the_chart_counts_a_finding_of_no_kind_as_the_workbook_does(findings_of):
+    from pipeline.stages.aggregate import overall
+    from pipeline.stages.report import chart_counts
+
+    findings = findings_of(NEAR_IDENTICAL).assign(**{col.CATEGORY: "manpower"})
+    findings.loc[0, col.KIND] = None  # a table row that gives no kind
+    drawn = chart_counts(findings)
+    table = overall(findings).set_index(overall(findings).columns[0])
+    assert list(drawn.columns) == ["ปัญหาอุปสรรค"]  # no bar for "no kind"
+    assert drawn["ปัญหาอุปสรรค"].sum() == 3 == table.loc["รวม", "ปัญหาอุปสรรค"]

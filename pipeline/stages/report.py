@@ -397,6 +397,18 @@ def thai_font_family() -> str:
     return "Sarabun"
 
 
+def chart_counts(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings per category (rows) and kind (columns, those present), in Thai: what the first
+    chart draws. A finding of no kind counts as an obstacle, as in the workbook and the summary."""
+    from pipeline.shared.schema import KINDS
+
+    kinds = findings[col.KIND].astype(object).fillna("obstacle")
+    counts = pd.crosstab(findings[col.CATEGORY], kinds).reindex(
+        index=list(CATEGORY_IDS), columns=[k for k in KINDS if k in set(kinds)], fill_value=0
+    )
+    return counts.rename(index=category_th, columns=lambda k: KIND_TH.get(k, k))
+
+
 def write_charts(findings: pd.DataFrame, folder: Path) -> list[Path]:
     """Findings per category by kind; an agency × category heatmap."""
     import matplotlib
@@ -404,21 +416,13 @@ def write_charts(findings: pd.DataFrame, folder: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from pipeline.shared.schema import KINDS
     from pipeline.shared.taxonomy import BY_ID
 
     plt.rcParams["font.family"] = thai_font_family()
     plt.rcParams["font.size"] = 12
     paths = []
 
-    kinds = findings[col.KIND].astype(object).where(findings[col.KIND].notna(), "unspecified")
-    counts = pd.crosstab(findings[col.CATEGORY], kinds).reindex(
-        index=list(CATEGORY_IDS),
-        columns=[k for k in (*KINDS, "unspecified") if k in set(kinds)],
-        fill_value=0,
-    )
-    names = {**KIND_TH, "unspecified": "ไม่ระบุประเภท"}
-    counts = counts.rename(index=category_th, columns=lambda k: names.get(k, k))
+    counts = chart_counts(findings)
     figure, axes = plt.subplots(figsize=(10, 6))
     counts.plot.barh(ax=axes, width=0.8)
     axes.invert_yaxis()
@@ -430,9 +434,8 @@ def write_charts(findings: pd.DataFrame, folder: Path) -> list[Path]:
     paths.append(save_figure(figure, folder / "chart_categories.png"))
 
     # obstacles and recommendations per agency and category; the chairs' remarks are not counted
-    known = findings[
-        findings[col.AGENCY].notna() & findings[col.KIND].isin(["obstacle", "recommendation"])
-    ]
+    kinds = findings[col.KIND].astype(object).fillna("obstacle")  # as chart_counts takes it
+    known = findings[findings[col.AGENCY].notna() & kinds.isin(["obstacle", "recommendation"])]
     if not known.empty:
         heat = pd.crosstab(known[col.AGENCY], known[col.CATEGORY]).reindex(
             columns=list(CATEGORY_IDS), fill_value=0
