@@ -187,6 +187,43 @@ def test_any_tables_streamed_are_written_as_in_memory(tables, rows, suffix):
         assert result.errors == whole.errors
 
 
+def scanned_row_by_row(records: list[dict]):
+    """What the first pass keeps, defined a row and a value at a time: per column, the first
+    value of each type (bool apart from int), the least and greatest whole number, the rows that
+    have it; and the first row failing each check."""
+    values, present, first_bad = {}, {}, {}
+    for row, record in enumerate(records, start=1):
+        for key, value in record.items():
+            seen = values.setdefault(key, {})
+            present[key] = present.get(key, 0) + 1
+            kind = "bool" if isinstance(value, bool) else type(value).__name__
+            if kind == "int":
+                seen["int<"] = min(seen.get("int<", value), value)
+                seen["int>"] = max(seen.get("int>", value), value)
+            else:
+                seen.setdefault(kind, value)
+        for name, problem_of in tables.ROW_CHECKS:
+            if name in record and name not in first_bad and problem_of(record[name]):
+                first_bad[name] = (row, record[name])
+    return values, present, first_bad
+
+
+@settings(max_examples=80, deadline=None)
+@given(records=ROWS, rows=st.integers(1, 7))
+def test_the_first_pass_keeps_what_a_row_by_row_pass_keeps(records, rows):
+    """Taken in a chunk and a column at a time, rows leave what they leave one by one: the same
+    values in the same order (so the same columns and types), and the same first problems."""
+    survey = plan_module.Survey()
+    for start in range(0, len(records), rows):
+        survey.add(records[start : start + rows])
+    values, present, first_bad = scanned_row_by_row(records)
+    assert survey.rows == len(records)
+    assert [(k, list(v.items())) for k, v in survey.values.items()] == [
+        (k, list(v.items())) for k, v in values.items()
+    ]
+    assert survey.present == present and survey.first_bad == first_bad
+
+
 @pytest.mark.parametrize(
     "content",
     [

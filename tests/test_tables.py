@@ -7,13 +7,19 @@ test_hostile_input.py."""
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from pipeline.shared import tables
 from pipeline.shared.schema import col
 from pipeline.shared.tables import (
     OutputError,
+    jsonl_lines,
     jsonl_text,
     markdown_table,
     numbered_records,
@@ -109,6 +115,67 @@ def test_a_line_separator_inside_a_corpus_line_is_text(tmp_path, write_text):
     write_text(path, '{"finding_id": "a1"}\n[1, 2]\n')
     with pytest.raises(ValueError, match=r"labels\.jsonl:2: not a JSON object"):
         list(numbered_records(path))
+
+
+def lines_one_at_a_time(path: Path, longest: int | None) -> list:
+    """What ``jsonl_lines`` is: the file's lines as Python's text files end them, one ``readline``
+    at a time, the blank ones skipped and a longer one than ``longest`` refused."""
+    from pipeline.stages.read import InputError
+
+    lines = []
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(iter(handle.readline, ""), start=1):
+                line = line.removesuffix("\n")
+                if longest is not None and len(line) > longest:
+                    raise InputError(path, f"line {number}: over {longest:,} characters")
+                if line.strip():
+                    lines.append((number, line))
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text") from None
+    return lines
+
+
+def pieces(path: Path, longest: int | None) -> list:
+    return list(jsonl_lines(path, longest=longest))
+
+
+def outcome(reader, path: Path, longest: int | None = None) -> list:
+    """The lines a reader gives, or the one-line error it raises."""
+    from pipeline.stages.read import InputError
+
+    try:
+        return reader(path, longest)
+    except InputError as error:
+        return [str(error)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(st.sampled_from('ก{"} \u3000\r\n\u2028'), max_size=60),
+    piece=st.integers(1, 9),
+    longest=st.one_of(st.none(), st.integers(0, 12)),
+)
+def test_lines_read_a_piece_at_a_time_are_the_lines_read_one_by_one(text, piece, longest):
+    """Any line ends (\\n, \\r\\n, a lone \\r; not U+2028) and blank lines, with a line cut
+    across pieces anywhere, and lines refused for length at the same line number."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.jsonl"
+        path.write_bytes(text.encode("utf-8"))
+        expected = outcome(lines_one_at_a_time, path, longest)
+        kept, tables._PIECE = tables._PIECE, piece
+        try:
+            assert outcome(pieces, path, longest) == expected
+        finally:
+            tables._PIECE = kept
+
+
+def test_lines_of_a_file_that_is_not_utf8_are_refused(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_bytes('{"text": "งบ"}\n'.encode() * 3 + b"\xff\n")
+    assert (
+        outcome(pieces, path) == outcome(lines_one_at_a_time, path) == [f"{path}: not UTF-8 text"]
+    )
 
 
 def test_an_output_set_replaces_the_last_one_whole(tmp_path, write_text):

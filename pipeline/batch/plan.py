@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -109,32 +110,82 @@ def conform(frame: pd.DataFrame, layout: Layout, records: list[dict] | None = No
 _MISSING = object()
 
 
-def _value_class(value) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    return type(value).__name__  # int, float, str, NoneType, list, dict
+class Survey:
+    """What the first pass keeps of a table's rows, whatever their number.
+
+    Per column, one value of each type seen (the smallest and largest whole numbers), and how
+    many rows have the column: all that pandas' type inference looks at, so that a small frame
+    of those values (:meth:`representatives`) has the whole table's dtypes. And the first row
+    failing each check.
+    """
+
+    def __init__(self):
+        self.rows = 0
+        self.values: dict[str, dict[str, object]] = {}
+        self.present: dict[str, int] = {}
+        self.first_bad: dict[str, tuple[int, object]] = {}
+
+    def add(self, records: list[dict]) -> None:
+        """Take in a chunk of rows, a column at a time (as one by one they leave the same)."""
+        before = self.rows
+        self.rows += len(records)
+        columns = {}
+        for key in dict.fromkeys(chain.from_iterable(records)):  # in the order first seen
+            values = columns[key] = [record[key] for record in records if key in record]
+            self.present[key] = self.present.get(key, 0) + len(values)
+            seen = self.values.setdefault(key, {})
+            for kind in dict.fromkeys(map(type, values)):  # bool, int, float, str, ...
+                if kind is int:  # the range decides int64, uint64 or object
+                    whole = [value for value in values if type(value) is int]
+                    low, high = min(whole), max(whole)
+                    if "int<" not in seen or low < seen["int<"]:
+                        seen["int<"] = low
+                    if "int>" not in seen or high > seen["int>"]:
+                        seen["int>"] = high
+                elif kind.__name__ not in seen:
+                    seen[kind.__name__] = next(v for v in values if type(v) is kind)
+        for name, problem_of in ROW_CHECKS:  # an absent value passes every check
+            if name in columns and name not in self.first_bad:
+                if any(map(problem_of, columns[name])):
+                    row = next(
+                        row
+                        for row, record in enumerate(records, start=before + 1)
+                        if name in record and problem_of(record[name])
+                    )
+                    self.first_bad[name] = (row, records[row - before - 1][name])
+
+    def representatives(self) -> list[dict]:
+        """A few rows that hold every value kept, and lack a column where some rows lack it."""
+        columns = {}
+        for name, seen in self.values.items():
+            values = list(seen.values())
+            if self.present[name] < self.rows:
+                values.append(_MISSING)
+            columns[name] = values
+        width = max((len(values) for values in columns.values()), default=0)
+        return [
+            {
+                name: values[i % len(values)]
+                for name, values in columns.items()
+                if values[i % len(values)] is not _MISSING
+            }
+            for i in range(width)
+        ]
 
 
 class TableScan:
-    """One pass over a findings table that holds no rows.
-
-    It keeps, per column, one value of each type seen (the smallest and largest whole numbers),
-    and whether some rows lack the column: all that pandas' type inference looks at. A small
-    frame of those values then has the whole table's dtypes (:attr:`frame`). It also keeps the
-    first row failing each check, and names the problem the whole-table reader would name.
-    """
+    """One pass over a findings table that holds no rows (:class:`Survey`): the whole table's
+    columns and dtypes (:attr:`frame`), and the problem the whole-table reader would name."""
 
     def __init__(self, path: Path, suffix: str, rows: int):
         self.path, self.suffix, self.chunk_rows = path, suffix, rows
-        self.rows = 0
-        self._values: dict[str, dict[str, object]] = {}
-        self._present: dict[str, int] = {}
-        self._first_bad: dict[str, tuple[int, object]] = {}
+        self.survey = Survey()
         self._stamp = self._stat()
         for records in self._record_chunks():
-            self._add(records)
+            self.survey.add(records)
+        self.rows = self.survey.rows
         self._raise_first_problem()
-        self.frame = records_frame(self._representatives())
+        self.frame = records_frame(self.survey.representatives())
         self.layout = layout_of(self.frame)
 
     def _stat(self) -> tuple[int, int]:
@@ -159,52 +210,18 @@ class TableScan:
         if lines:
             yield lines
 
-    def _add(self, records: list[dict]) -> None:
-        for record in records:
-            self.rows += 1
-            for key, value in record.items():
-                seen = self._values.setdefault(key, {})
-                self._present[key] = self._present.get(key, 0) + 1
-                kind = _value_class(value)
-                if kind == "int":  # the range decides int64, uint64 or object
-                    if "int<" not in seen or value < seen["int<"]:
-                        seen["int<"] = value
-                    if "int>" not in seen or value > seen["int>"]:
-                        seen["int>"] = value
-                elif kind not in seen:
-                    seen[kind] = value
-            for name, problem_of in ROW_CHECKS:  # an absent value passes every check
-                if name in record and name not in self._first_bad and problem_of(record[name]):
-                    self._first_bad[name] = (self.rows, record[name])
-
-    def _representatives(self) -> list[dict]:
-        columns = {}
-        for name, seen in self._values.items():
-            values = list(seen.values())
-            if self._present[name] < self.rows:
-                values.append(_MISSING)
-            columns[name] = values
-        width = max((len(values) for values in columns.values()), default=0)
-        return [
-            {
-                name: values[i % len(values)]
-                for name, values in columns.items()
-                if values[i % len(values)] is not _MISSING
-            }
-            for i in range(width)
-        ]
-
     def _raise_first_problem(self) -> None:
         if self.suffix == ".jsonl" and not self.rows:
             raise InputError(self.path, "no findings in the table")
-        if "text" not in self._values:
+        survey = self.survey
+        if "text" not in survey.values:
             raise InputError(self.path, "a findings table needs a text column")
         for name, problem_of in ROW_CHECKS:
-            if name in self._first_bad:
-                row, value = self._first_bad[name]
+            if name in survey.first_bad:
+                row, value = survey.first_bad[name]
                 # the problem is named by the value as the whole table holds it (5 as 5.0 when
                 # the column's whole numbers have gaps), so the message is the whole reader's
-                inferred = pd.DataFrame.from_records([*self._representatives(), {name: value}])
+                inferred = pd.DataFrame.from_records([*survey.representatives(), {name: value}])
                 raise InputError(self.path, f"row {row}: {problem_of(inferred[name].iloc[-1])}")
 
     def chunks(self) -> Iterator[TableChunk]:

@@ -417,15 +417,15 @@ _DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 def _text_problem(value) -> str | None:
     """Why a ``text`` cell cannot be a finding's text, or None."""
-    if not (
-        value is None or isinstance(value, str) or (isinstance(value, float) and value != value)
-    ):
-        return f"text is {type(value).__name__}, not text"
-    if isinstance(value, str) and _SURROGATE.search(value):
-        return "text holds a broken character (lone surrogate)"
-    if isinstance(value, str) and len(value) > MAX_FINDING_CHARS:
-        return f"a finding of {len(value):,} characters, over the {MAX_FINDING_CHARS:,} limit"
-    return None
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            return "text holds a broken character (lone surrogate)"
+        if len(value) > MAX_FINDING_CHARS:
+            return f"a finding of {len(value):,} characters, over the {MAX_FINDING_CHARS:,} limit"
+        return None
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return f"text is {type(value).__name__}, not text"
 
 
 def _kind_problem(value) -> str | None:
@@ -534,44 +534,70 @@ def csv_records(cells: pd.DataFrame) -> list[dict]:
     return cells.replace({"": None}).to_dict("records")
 
 
+#: Characters read at a time from a JSON Lines file, split into lines in one call.
+_PIECE = 2**16
+
+
 def jsonl_lines(path: Path, *, longest: int | None = None):
     """``(line number, line)`` for each non-empty line of a findings JSON Lines file.
 
-    ``longest`` caps the characters of a line, so that a file read a line at a time never holds
-    more; a longer line raises InputError, as does text that is not UTF-8.
+    ``longest`` caps the characters of a line, so that a file read a piece at a time never holds
+    more; a longer line raises InputError, as does text that is not UTF-8. Lines end where
+    Python's text files end them (``\\n``, ``\\r\\n`` or ``\\r``), and are given without it.
     """
-    from pipeline.stages.read import InputError
-
     try:
         with path.open(encoding="utf-8") as handle:
-            number = 0
-            while line := handle.readline(-1 if longest is None else longest + 2):
-                number += 1
-                if longest is not None and len(line.rstrip("\n")) > longest:
-                    raise InputError(path, f"line {number}: over {longest:,} characters")
-                if line.strip():
-                    yield number, line
+            number, parts, size = 0, [], 0  # the line being read, in pieces
+            while piece := handle.read(_PIECE):
+                *ended, tail = piece.split("\n")
+                if ended:
+                    if parts:
+                        ended[0] = "".join(parts) + ended[0]
+                    for line in ended:
+                        number += 1
+                        if longest is not None and len(line) > longest:
+                            raise _line_too_long(path, number, longest)
+                        if line.strip():
+                            yield number, line
+                    parts, size = [], 0
+                parts.append(tail)
+                size += len(tail)
+                if longest is not None and size > longest:
+                    raise _line_too_long(path, number + 1, longest)
+            if last := "".join(parts):
+                if last.strip():
+                    yield number + 1, last
     except UnicodeDecodeError:
+        from pipeline.stages.read import InputError
+
         raise InputError(path, "not UTF-8 text") from None
+
+
+def _line_too_long(path: Path, number: int, longest: int) -> Exception:
+    from pipeline.stages.read import InputError
+
+    return InputError(path, f"line {number}: over {longest:,} characters")
 
 
 def json_record(path: Path, number: int, line: str) -> dict:
     """One line of a findings JSON Lines file as an object; InputError names the line."""
-    from pipeline.stages.read import InputError
-
     text = line.removeprefix("\ufeff")
     try:
         if text.startswith("\ufeff"):  # as json.loads refuses it
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
         record = _DECODER.decode(text)
     except json.JSONDecodeError as error:
-        raise InputError(path, f"line {number}: not JSON ({error.msg})") from None
+        problem = f"not JSON ({error.msg})"
     except (ValueError, RecursionError) as error:  # NaN, huge numbers, deep nesting
         reason = "nested too deeply" if isinstance(error, RecursionError) else error
-        raise InputError(path, f"line {number}: not usable JSON ({reason})") from None
-    if not isinstance(record, dict):
-        raise InputError(path, f"line {number}: not a JSON object")
-    return record
+        problem = f"not usable JSON ({reason})"
+    else:
+        if isinstance(record, dict):
+            return record
+        problem = "not a JSON object"
+    from pipeline.stages.read import InputError  # only on the way out: this runs for every line
+
+    raise InputError(path, f"line {number}: {problem}")
 
 
 def read_findings_table(path: Path, *, suffix: str | None = None) -> pd.DataFrame | None:
