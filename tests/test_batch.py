@@ -65,6 +65,14 @@ def real_table(tmp_path_factory, corpus_dir):
 
 
 @pytest.fixture(scope="session")
+def real_findings(corpus_dir) -> list[str]:
+    """The texts of 300 real findings of the corpus."""
+    from pipeline.learning.corpus import load_corpus
+
+    return list(load_corpus(corpus_dir)["text"])[:300]
+
+
+@pytest.fixture(scope="session")
 def whole_table(real_table, model):
     """The real table read, classified and held whole, as `findings classify` did before."""
     result = read_inputs([real_table])
@@ -306,6 +314,53 @@ def test_two_processes_write_what_one_writes(tmp_path, real_table):
         outputs.append((out.read_bytes(), result.output.replace(str(out), "OUT")))
     assert outputs[0] == outputs[1] == outputs[2]
     assert len(outputs[0][0].splitlines()) > 1000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "late, kept",
+    [
+        ({}, True),  # every row has the same fields: the chunks sent early stand
+        ({"score": 2.5}, False),  # a float among whole numbers: the column is float after all
+        ({"score": "ภาคผนวก"}, False),  # text among numbers: the column holds objects
+        ({"extra": 1}, False),  # a column no earlier row had
+    ],
+)
+def test_chunks_sent_before_the_first_pass_ends_are_kept_only_if_the_table_agrees(
+    tmp_path, monkeypatch, real_findings, late, kept
+):
+    """Two workers start on a table's first chunks while its first pass still reads it; their
+    work is kept only where the whole table has the columns and types those rows had, and the
+    output is always what one process writes."""
+    from pipeline.batch.workers import Processes
+
+    path = tmp_path / "t.jsonl"
+    rows = [{"id": f"f{n}", "text": text, "score": n} for n, text in enumerate(real_findings)]
+    rows[-1].update(late)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    submitted = []
+    submit = Processes.submit
+
+    def counted(workers, chunk, job):
+        submitted.append(len(chunk))
+        return submit(workers, chunk, job)
+
+    monkeypatch.setattr(Processes, "submit", counted)
+    keywords = load_model("keywords")
+    classify_batch([path], tmp_path / "one.jsonl", keywords, rows=40)
+    assert not submitted  # one process: nothing to send ahead
+    classify_batch([path], tmp_path / "two.jsonl", keywords, rows=40, jobs=2)
+    chunks = -(-len(rows) // 40)
+    assert len(submitted) == (chunks if kept else chunks + 4)  # 4: two in flight per worker
+    assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
+
+
+def test_a_table_refused_late_in_its_first_pass_writes_nothing_with_two_workers(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"text": "งบประมาณไม่พอ"}\n' * 300 + '{"text": 5}\n', encoding="utf-8")
+    result = classify_batch([path], tmp_path / "out.jsonl", load_model("keywords"), rows=20, jobs=2)
+    assert result.errors == [f"{path}: row 301: text is int, not text"]
+    assert result.findings == 0 and (tmp_path / "out.jsonl").read_text(encoding="utf-8") == ""
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ written exactly as the same rows of the whole table would be.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -35,6 +35,9 @@ from pipeline.stages.read import MAX_INPUT_BYTES, InputError, check_regular_file
 
 #: Columns in output order with the dtype each has in the whole table.
 Layout = tuple[tuple[str, object], ...]
+#: Given each chunk of a table as its first pass reads it, with the columns and dtypes of the rows
+#: read so far (and their :attr:`TableScan.frame`); answers whether it wants the next.
+Early = Callable[["TableChunk", pd.DataFrame], bool]
 
 #: A group of report files is closed at this many bytes, so that a group's findings stay small.
 GROUP_BYTES = 16 * 2**20
@@ -175,14 +178,23 @@ class Survey:
 
 class TableScan:
     """One pass over a findings table that holds no rows (:class:`Survey`): the whole table's
-    columns and dtypes (:attr:`frame`), and the problem the whole-table reader would name."""
+    columns and dtypes (:attr:`frame`), and the problem the whole-table reader would name.
 
-    def __init__(self, path: Path, suffix: str, rows: int):
+    ``early`` is given the chunks as they are read, for work that may start before the pass ends
+    and is kept if the whole table has the columns and dtypes of the rows read until then.
+    """
+
+    def __init__(self, path: Path, suffix: str, rows: int, early: Early | None = None):
         self.path, self.suffix, self.chunk_rows = path, suffix, rows
         self.survey = Survey()
         self._stamp = self._stat()
-        for records in self._record_chunks():
+        for records, part in self._record_chunks():
             self.survey.add(records)
+            if early is not None:
+                so_far = records_frame(self.survey.representatives())
+                chunk = TableChunk(str(path), **part, layout=layout_of(so_far))
+                if not early(chunk, so_far):
+                    early = None
         self.rows = self.survey.rows
         self._raise_first_problem()
         self.frame = records_frame(self.survey.representatives())
@@ -192,13 +204,15 @@ class TableScan:
         status = self.path.stat()
         return status.st_size, status.st_mtime_ns
 
-    def _record_chunks(self) -> Iterator[list[dict]]:
+    def _record_chunks(self) -> Iterator[tuple[list[dict], dict]]:
+        """The rows a chunk at a time, as records and as read (a chunk's ``lines`` or ``cells``)."""
         if self.suffix == ".csv":
             for cells in csv_chunks(self.path, self.chunk_rows):
-                yield csv_records(cells)
+                yield csv_records(cells), {"cells": cells}
             return
         for lines in self._line_chunks():
-            yield [json_record(self.path, number, line) for number, line in lines]
+            records = [json_record(self.path, number, line) for number, line in lines]
+            yield records, {"lines": tuple(lines)}
 
     def _line_chunks(self) -> Iterator[list[tuple[int, str]]]:
         lines = []
@@ -298,10 +312,15 @@ class Plan:
         ``parsed``: the columns the reports' findings give values in, or None if the reports gave
         no findings (their rows then take no part, as in ``read_inputs``).
         """
-        frames = [table_findings(table.frame) for table in self.tables]
-        if parsed is not None or not frames:
-            frames.insert(0, _parsed_like(parsed or set()))
-        return pd.concat(frames, ignore_index=True)
+        return whole_of([table.frame for table in self.tables], parsed)
+
+
+def whole_of(tables: list[pd.DataFrame], parsed: set[str] | None) -> pd.DataFrame:
+    """:meth:`Plan.whole` of tables whose first pass gave ``tables`` (their :attr:`frame`)."""
+    frames = [table_findings(frame) for frame in tables]
+    if parsed is not None or not frames:
+        frames.insert(0, _parsed_like(parsed or set()))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _parsed_like(with_values: set[str]) -> pd.DataFrame:
@@ -313,12 +332,71 @@ def _parsed_like(with_values: set[str]) -> pd.DataFrame:
     return findings_frame([record])
 
 
-def plan_batch(paths, *, rows: int) -> Plan:
-    """Sort the inputs into report files and findings tables and read the tables' first pass.
+@dataclass
+class Inputs:
+    """The inputs of a batch sorted, before the tables are read: report files, and the findings
+    tables (path and format) or the error that refused each, in the order given."""
 
-    A table that cannot be read is an error of the batch, named as ``read_inputs`` names it.
-    """
-    reports, tables, table_files, errors = [], [], [], []
+    reports: list[Path]
+    tables: list[tuple[Path, str] | str]
+
+    @property
+    def readable_tables(self) -> list[tuple[Path, str]]:
+        return [table for table in self.tables if not isinstance(table, str)]
+
+    def may_be_chunks(self, rows: int) -> bool:
+        """Whether the batch may be more than one chunk of ``rows``, from the number of files and
+        a table's line ends (never fewer than its rows less one), read no further than needed."""
+        count = len(report_groups(self.reports, _per_group(rows)))
+        found = self.readable_tables
+        if count or len(found) != 1:
+            return count + len(found) > 1
+        return _line_ends_reach(found[0][0], rows)
+
+    def plan(self, rows: int, early: Early | None = None) -> Plan:
+        """The first pass over each table (``early``: see :class:`TableScan`); a table that
+        cannot be read is an error of the batch, named as ``read_inputs`` names it."""
+        tables, table_files, errors = [], [], []
+        for table in self.tables:
+            if isinstance(table, str):
+                errors.append(table)
+                continue
+            path, suffix = table
+            try:
+                tables.append(TableScan(path, suffix, rows, early))
+                table_files.append(str(path))
+            except InputError as error:
+                errors.append(str(error))
+            except OSError as error:
+                errors.append(_cannot_read(path, error))
+        groups = report_groups(self.reports, _per_group(rows))
+        return Plan(groups, tables, table_files, errors, rows)
+
+
+def _per_group(rows: int) -> int:
+    return max(1, rows // FINDINGS_PER_REPORT)
+
+
+def _cannot_read(path: Path, error: OSError) -> str:
+    return str(InputError(path, f"cannot read ({error.strerror or error})"))
+
+
+def _line_ends_reach(path: Path, count: int) -> bool:
+    """Whether the file holds at least ``count`` line ends (True if it cannot be read: the
+    first pass names the problem)."""
+    seen = 0
+    try:
+        with path.open("rb") as handle:
+            while seen < count and (block := handle.read(2**20)):
+                seen += block.count(b"\n") + block.count(b"\r")
+    except OSError:
+        return True
+    return seen >= count
+
+
+def sort_inputs(paths) -> Inputs:
+    """Sort the inputs into report files and findings tables (a CSV's header read), no more."""
+    reports, tables = [], []
     for path in expand_paths(paths):
         try:
             if path.suffix.lower() in (".jsonl", ".csv"):
@@ -326,12 +404,15 @@ def plan_batch(paths, *, rows: int) -> Plan:
             suffix = table_suffix(path)
             if suffix is None:
                 reports.append(path)
-                continue
-            tables.append(TableScan(path, suffix, rows))
-            table_files.append(str(path))
+            else:
+                tables.append((path, suffix))
         except InputError as error:
-            errors.append(str(error))
+            tables.append(str(error))
         except OSError as error:
-            errors.append(str(InputError(path, f"cannot read ({error.strerror or error})")))
-    per_group = max(1, rows // FINDINGS_PER_REPORT)
-    return Plan(report_groups(reports, per_group), tables, table_files, errors, rows)
+            tables.append(_cannot_read(path, error))
+    return Inputs(reports, tables)
+
+
+def plan_batch(paths, *, rows: int) -> Plan:
+    """Sort the inputs and read the tables' first pass (:class:`Inputs`)."""
+    return sort_inputs(paths).plan(rows)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.batch.plan import plan_batch
+from pipeline.batch.plan import Layout, TableChunk, sort_inputs, whole_of
 from pipeline.batch.work import ChunkResult, Job
 from pipeline.batch.workers import open_workers
 from pipeline.learning.drift import DriftCounts
@@ -88,13 +89,17 @@ def classify_batch(
     suffix = Path(output).suffix.lower()
     result = BatchResult()
     with streamed_table(output, empty=findings_frame([])) as table:  # a bad output: refused now
-        plan = plan_batch(paths, rows=rows)
-        table.check_rows(plan.table_rows)  # before any work, where the tables tell already
-        if plan.chunk_count <= 1 and not scheduler:  # a pool would only cost its start
+        inputs = sort_inputs(paths)
+        if not scheduler and not inputs.may_be_chunks(rows):  # a pool would only cost its start
             jobs = 1
         with open_workers(
-            model, jobs=jobs, scheduler=scheduler, parses_reports=bool(plan.groups)
+            model, jobs=jobs, scheduler=scheduler, parses_reports=bool(inputs.reports)
         ) as workers:
+            early = None
+            if workers.limit and not inputs.reports and len(inputs.readable_tables) == 1:
+                early = SentEarly(workers, engine=engine, suffix=suffix)
+            plan = inputs.plan(rows, early)
+            table.check_rows(plan.table_rows)  # before any work is written
             # a report's row is written the same whatever the types of the tables' columns
             job = Job.of(plan.whole(set(FINDING_COLUMNS)), engine=engine, suffix=suffix)
             for chunk in workers.map(plan.report_chunks(options), job):
@@ -102,11 +107,40 @@ def classify_batch(
             # a table's are not: its whole numbers become floats beside the reports' empty cells
             parsed = result.with_values if result.findings else None
             job = Job.of(plan.whole(parsed), engine=engine, suffix=suffix)
-            for chunk in workers.map(plan.table_chunks(), job):
+            chunks, started = plan.table_chunks(), []
+            if early is not None:
+                started = early.kept(plan.tables[0].layout if plan.tables else None, job)
+                chunks = islice(chunks, len(started), None)
+            for chunk in workers.map(chunks, job, started):
                 _write(chunk, table, result, on_chunk, plan.chunk_count)
     result.files += plan.table_files
     result.errors += plan.table_errors
     return result
+
+
+class SentEarly:
+    """Chunks of a table sent to the workers while its first pass is still reading it, so that
+    they work from the start; each goes with the columns and dtypes of the rows read until then,
+    and its result is kept only if the whole table's are the same (as when every row holds the
+    same fields, of the same types). Up to as many as the workers hold in flight."""
+
+    def __init__(self, workers, *, engine: str, suffix: str):
+        self.workers, self.engine, self.suffix = workers, engine, suffix
+        self.sent = []  # (the chunk's layout, its job, the future of its result)
+
+    def __call__(self, chunk: TableChunk, so_far: pd.DataFrame) -> bool:
+        job = Job.of(whole_of([so_far], None), engine=self.engine, suffix=self.suffix)
+        self.sent.append((chunk.layout, job, self.workers.submit(chunk, job)))
+        return len(self.sent) < self.workers.limit
+
+    def kept(self, layout: Layout | None, job: Job) -> list:
+        """The futures of the chunks sent, if all were sent as the whole table would send them
+        (``layout``: its first pass's, None if it was refused); else none, the others cancelled."""
+        if all(sent_layout == layout and sent_job == job for sent_layout, sent_job, _ in self.sent):
+            return [future for _, _, future in self.sent]
+        for _, _, future in self.sent:
+            future.cancel()
+        return []
 
 
 def _write(chunk: ChunkResult, table, result: BatchResult, on_chunk, total: int) -> None:

@@ -45,14 +45,20 @@ def cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def in_order(submit: Callable, chunks: Iterable, limit: int) -> Iterator[ChunkResult]:
-    """The results of ``submit(chunk)`` (a future) in the order of ``chunks``, with at most
-    ``limit`` submitted and not yet handed back."""
-    pending = deque()
-    for chunk in chunks:
-        pending.append(submit(chunk))
+def in_order(
+    submit: Callable, chunks: Iterable, limit: int, started: Iterable = ()
+) -> Iterator[ChunkResult]:
+    """The results of ``submit(chunk)`` (a future) in the order of ``chunks``, after those of the
+    futures ``started`` before, with at most ``limit`` submitted and not yet handed back: the next
+    chunk is read only once there is room for it."""
+    pending, chunks = deque(started), iter(chunks)
+    while True:
         if len(pending) >= limit:
             yield pending.popleft().result()
+        elif (chunk := next(chunks, None)) is not None:
+            pending.append(submit(chunk))
+        else:
+            break
     while pending:
         yield pending.popleft().result()
 
@@ -60,10 +66,13 @@ def in_order(submit: Callable, chunks: Iterable, limit: int) -> Iterator[ChunkRe
 class InProcess:
     """Every chunk in this process, one after the other (``--jobs 1``)."""
 
+    limit = 0  # none sent ahead: nothing would work on them
+
     def __init__(self, model: LoadedModel):
         self.model = model
 
-    def map(self, chunks: Iterable, job: Job) -> Iterator[ChunkResult]:
+    def map(self, chunks: Iterable, job: Job, started: Iterable = ()) -> Iterator[ChunkResult]:
+        assert not started, "none is started ahead in this process"
         return (run_chunk(chunk, job, self.model) for chunk in chunks)
 
     def close(self, *, abort: bool) -> None:
@@ -109,13 +118,16 @@ class Processes:
         )
         self.limit = 2 * workers  # one computing and one waiting per worker
 
-    def map(self, chunks: Iterable, job: Job) -> Iterator[ChunkResult]:
+    def submit(self, chunk, job: Job):
+        """The chunk's :class:`ChunkResult` to come (a future)."""
+        return self.pool.submit(_run_in_worker, chunk, job)
+
+    def map(self, chunks: Iterable, job: Job, started: Iterable = ()) -> Iterator[ChunkResult]:
+        """The results of the futures ``started`` (by :meth:`submit`), then of ``chunks``."""
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            yield from in_order(
-                lambda c: self.pool.submit(_run_in_worker, c, job), chunks, self.limit
-            )
+            yield from in_order(lambda c: self.submit(c, job), chunks, self.limit, started)
         except BrokenProcessPool:
             raise BatchError("a worker process stopped (out of memory?)") from None
 
@@ -213,13 +225,13 @@ class Dask:
         self.model = self.client.scatter(ModelFiles.of(model), broadcast=True, hash=False)
         self.limit = 2 * max(1, sum(self.client.nthreads().values()))
 
-    def map(self, chunks: Iterable, job: Job) -> Iterator[ChunkResult]:
-        submit = self.client.submit
+    def submit(self, chunk, job: Job):
+        """The chunk's :class:`ChunkResult` to come (a Dask future)."""
+        return self.client.submit(_run_on_dask, chunk, job, self.model, pure=False)
 
-        def task(chunk):
-            return submit(_run_on_dask, chunk, job, self.model, pure=False)
-
-        return in_order(task, chunks, self.limit)
+    def map(self, chunks: Iterable, job: Job, started: Iterable = ()) -> Iterator[ChunkResult]:
+        """The results of the futures ``started`` (by :meth:`submit`), then of ``chunks``."""
+        return in_order(lambda c: self.submit(c, job), chunks, self.limit, started)
 
     def close(self, *, abort: bool) -> None:
         self.client.close()
