@@ -4,7 +4,8 @@ machine (``--jobs N``), or on the workers of a Dask cluster (``--scheduler``).
 Each hands the results back in the order of the chunks, with a bounded number of chunks in
 flight, so that memory stays flat whatever the size of the batch and the output is the same
 wherever it was made. The process that runs the batch reads the next chunks and writes the
-finished ones while the workers compute.
+finished ones while the workers compute; the first chunks of a findings table are sent while its
+first pass is still reading it (:class:`pipeline.batch.run.SentEarly`).
 
 How the model reaches the workers:
 
