@@ -355,6 +355,27 @@ def test_chunks_sent_before_the_first_pass_ends_are_kept_only_if_the_table_agree
     assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
 
 
+def test_a_batch_of_one_chunk_starts_no_worker_process(tmp_path, monkeypatch):
+    """Whether a batch may be more than one chunk is told from its files and a table's line ends
+    (read no further than needed), before its first pass; one chunk runs in this process."""
+    from pipeline.batch.plan import sort_inputs
+    from pipeline.batch.workers import Processes
+
+    table = tmp_path / "t.jsonl"
+    table.write_text('{"text": "งบประมาณไม่พอ"}\n\n' * 10, encoding="utf-8")  # 20 line ends
+    assert not sort_inputs([table]).may_be_chunks(21)
+    assert sort_inputs([table]).may_be_chunks(20)  # 10 rows, but the line ends cannot tell
+    assert sort_inputs([table, table]).may_be_chunks(100)
+    report = SAMPLES / "committee_3" / "b1_bang_rak_district_office.txt"
+    assert not sort_inputs([report]).may_be_chunks(100)
+    assert sort_inputs([report.parent]).may_be_chunks(100)  # a group of reports per 100 rows
+
+    started = []
+    monkeypatch.setattr(Processes, "__init__", lambda *args: started.append(args))
+    result = classify_batch([table], tmp_path / "o.jsonl", load_model("keywords"), jobs=2)
+    assert result.findings == 10 and not started
+
+
 def test_a_table_refused_late_in_its_first_pass_writes_nothing_with_two_workers(tmp_path):
     path = tmp_path / "t.jsonl"
     path.write_text('{"text": "งบประมาณไม่พอ"}\n' * 300 + '{"text": 5}\n', encoding="utf-8")
