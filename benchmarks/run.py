@@ -155,6 +155,9 @@ def main() -> None:
         big_reports, big_table = make_batch(texts, args.memory_findings, folder / "memory")
         one_report = sorted(reports.iterdir())[0]
 
+        # first: on Linux a child's peak counts from its parent's size when it was started, and
+        # this process grows once the stages below have run in it
+        memory = peak_memory_mib(["classify", str(big_table), "-o", str(folder / "big.jsonl")])
         rows = stages(reports)
         help_s = command_seconds(["--help"], repeat=5)
         one_file_s = command_seconds(
@@ -168,7 +171,6 @@ def main() -> None:
             ["classify", str(big_reports), "-o", str(folder / "j2.jsonl"), "--jobs", "2"], repeat=1
         )
         same = (folder / "j1.jsonl").read_bytes() == (folder / "j2.jsonl").read_bytes()
-        memory = peak_memory_mib(["classify", str(big_table), "-o", str(folder / "big.jsonl")])
 
     raw = rows[0]["chars_per_s"]
     end_to_end = rows[-1]["chars_per_s"]
@@ -187,7 +189,8 @@ def main() -> None:
         "",
         "| measure | result | target |",
         "|---|---|---|",
-        f"| end-to-end characters/s against the raw tokenizer | {end_to_end / raw:.2f} | ≥ 0.33 |",
+        f"| end-to-end characters/s against the raw tokenizer, report files in one process | "
+        f"{end_to_end / raw:.2f} | (a findings table with `findings classify`: next section) |",
         f"| `findings --help`, cold | {help_s:.2f} s | < 0.5 s |",
         f"| `findings classify` on one report, cold | {one_file_s:.2f} s | |",
         f"| peak memory, classifying {args.memory_findings:,} findings | {memory:,.0f} MiB "
